@@ -1,0 +1,1 @@
+"""Wiring: builds the running system from configuration (the only importer of adapters)."""
