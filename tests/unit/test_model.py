@@ -4,6 +4,7 @@ from hoga.domain.model import (
     Board,
     Instrument,
     Market,
+    NewOrder,
     OrderKind,
     Side,
     TimeInForce,
@@ -62,3 +63,8 @@ def test_events_are_values() -> None:
     a = ev.Trade("005930", 259_000, 10, 1, 2, Side.BUY, 5)
     assert a == ev.Trade("005930", 259_000, 10, 1, 2, Side.BUY, 5)
     assert ev.RejectReason.OFF_TICK.value == "off_tick"
+
+
+def test_new_order_defaults() -> None:
+    o = NewOrder(1, "005930", Side.BUY, TRDE_TP["3"], 10)
+    assert (o.price, o.stop_price) == (0, 0)

@@ -18,6 +18,7 @@ __all__ = [
     "Board",
     "Instrument",
     "Market",
+    "NewOrder",
     "OrderKind",
     "OrderType",
     "Side",
@@ -168,3 +169,21 @@ class Instrument:
     def is_fund(self) -> bool:
         """ETFs and ETNs follow their own tick ladder."""
         return self.market in (Market.ETF, Market.ETN)
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrder:
+    """An order as it reaches a book: already numbered, typed and sized by the caller.
+
+    ``price`` is the limit price (0 when the type takes none); ``stop_price`` is Kiwoom's
+    ``cond_uv`` for a stop-limit order (0 otherwise). Validation against ticks, limits and the
+    session happens in the book, which rejects with a reason instead of raising.
+    """
+
+    order_id: int
+    code: str
+    side: Side
+    type: OrderType
+    qty: int
+    price: int = 0
+    stop_price: int = 0
