@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import date
 
 __all__ = [
     "TRDE_TP",
@@ -148,7 +149,8 @@ class Instrument:
     """One listed instrument, as the universe snapshot describes it.
 
     ``base_price`` is the price the first simulated day is based on (the snapshot close);
-    ``large_cap`` marks the names that follow the KOSPI200 VI thresholds.
+    ``large_cap`` marks the names that follow the KOSPI200 VI thresholds; ``close_date`` is the
+    trading date of the snapshot close (None when the snapshot has no close for the issue).
     """
 
     code: str
@@ -164,6 +166,7 @@ class Instrument:
     lot_size: int = 1
     par_value: int = 0
     large_cap: bool = False
+    close_date: date | None = None
 
     @property
     def is_fund(self) -> bool:
