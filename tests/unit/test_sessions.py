@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from hoga.domain.sessions import (
     ALWAYS,
@@ -21,38 +19,17 @@ from hoga.domain.sessions import (
     SessionKind,
     SessionWindow,
     hms,
-    kst_date,
-    kst_seconds,
     regular_phase_at,
     schedule_for,
 )
 
 K = SessionKind
-KST = timezone(timedelta(hours=9))
 
 
 def test_hms() -> None:
     assert hms(8, 30) == 30_600
     assert hms(15, 20, 5) == 55_205
     assert hms(24) == DAY_SECONDS
-
-
-def test_kst_conversion_of_engine_timestamps() -> None:
-    moment = datetime(2026, 3, 2, 9, 0, 1, 500_000, tzinfo=KST)
-    epoch_us = int(moment.timestamp()) * 1_000_000 + 500_000
-    assert kst_seconds(epoch_us) == hms(9, 0, 1)
-    assert kst_date(epoch_us) == date(2026, 3, 2)
-    # 23:59:59 UTC on 1 March is 08:59:59 KST on 2 March.
-    utc = datetime(2026, 3, 1, 23, 59, 59, tzinfo=UTC)
-    assert kst_seconds(int(utc.timestamp()) * 1_000_000) == hms(8, 59, 59)
-    assert kst_date(int(utc.timestamp()) * 1_000_000) == date(2026, 3, 2)
-
-
-@given(st.integers(min_value=0, max_value=4_000_000_000 * 1_000_000))
-def test_kst_conversion_matches_datetime(epoch_us: int) -> None:
-    moment = datetime.fromtimestamp(epoch_us // 1_000_000, tz=KST)
-    assert kst_date(epoch_us) == moment.date()
-    assert kst_seconds(epoch_us) == hms(moment.hour, moment.minute, moment.second)
 
 
 @pytest.mark.parametrize(

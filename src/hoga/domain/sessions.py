@@ -1,8 +1,8 @@
 """KRX trading-session schedules as dated configuration.
 
 Invariants:
-- Times are integer seconds after KST midnight (0 … 86,400); KST is UTC+9 with no DST, so
-  :func:`kst_seconds` and :func:`kst_date` convert an engine timestamp (epoch µs, UTC) exactly.
+- Times are integer seconds after KST midnight (0 … 86,400); convert an engine timestamp with
+  :func:`hoga.domain.kst.kst_seconds` and :func:`hoga.domain.kst.kst_date`.
 - A :class:`SessionWindow` is half-open ``[start, end)``. Windows may overlap: 08:30–08:40 is
   both the pre-open closing-price session and the opening-auction order intake.
 - Call auctions uncross at the *end* of their window (the opening auction at 09:00, the closing
@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import NamedTuple
+
+from hoga.domain.kst import SECONDS_PER_DAY
 
 __all__ = [
     "ALWAYS",
@@ -37,15 +39,11 @@ __all__ = [
     "SessionKind",
     "SessionWindow",
     "hms",
-    "kst_date",
-    "kst_seconds",
     "regular_phase_at",
     "schedule_for",
 ]
 
-DAY_SECONDS = 86_400
-_KST_OFFSET_US = 9 * 3_600 * 1_000_000
-_EPOCH = date(1970, 1, 1)
+DAY_SECONDS = SECONDS_PER_DAY
 
 
 class SessionKind(enum.StrEnum):
@@ -74,17 +72,6 @@ class RegularPhase(enum.StrEnum):
 def hms(hours: int, minutes: int = 0, seconds: int = 0) -> int:
     """Seconds after midnight for a wall-clock time (``hms(24)`` is the end of the day)."""
     return hours * 3_600 + minutes * 60 + seconds
-
-
-def kst_seconds(epoch_us: int) -> int:
-    """Seconds after KST midnight of an epoch-microsecond (UTC) timestamp."""
-    return ((epoch_us + _KST_OFFSET_US) // 1_000_000) % DAY_SECONDS
-
-
-def kst_date(epoch_us: int) -> date:
-    """The KST calendar date of an epoch-microsecond (UTC) timestamp."""
-    days = (epoch_us + _KST_OFFSET_US) // (DAY_SECONDS * 1_000_000)
-    return _EPOCH + timedelta(days=days)
 
 
 @dataclass(frozen=True, slots=True)
