@@ -1,0 +1,34 @@
+"""PostgreSQL storage through psycopg 3: ``postgresql://user:pass@host:port/db``.
+
+Query parameters go to libpq, e.g. ``?options=-csearch_path%3Dhoga`` to keep hoga's tables in a
+schema of their own. Each unit of work is one transaction on a pooled connection (READ
+COMMITTED); concurrent writers share fsyncs through the server's group commit, but allocations
+from the same named sequence serialize on its row until commit.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, make_url
+
+from hoga.adapters.sql.storage import SqlStorage, migrate
+from hoga.errors import StorageError
+
+__all__ = ["open_postgres"]
+
+_SCHEMES = {"postgresql", "postgres", "postgresql+psycopg"}
+
+
+def open_postgres(url: str) -> SqlStorage:
+    """Open and migrate the PostgreSQL database named by ``url``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in _SCHEMES:
+        raise StorageError(f"not a PostgreSQL URL: {url}")
+    parsed = make_url(f"postgresql+psycopg://{rest}")
+    engine = create_engine(parsed, pool_pre_ping=True)
+    storage = SqlStorage(engine, parsed.render_as_string(hide_password=True))
+    try:
+        migrate(engine)
+    except Exception:
+        storage.close()
+        raise
+    return storage

@@ -1,0 +1,151 @@
+"""Customers, API keys, tokens and accounts."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, select, update
+
+from hoga.adapters.sql.schema import accounts, api_keys, customers, tokens
+from hoga.adapters.sql.tx import Tx
+from hoga.errors import NotFoundError
+from hoga.ports.storage import AccountRecord, ApiKeyRecord, CustomerRecord, TokenRecord
+
+__all__ = [
+    "SqlAccountRepository",
+    "SqlApiKeyRepository",
+    "SqlCustomerRepository",
+    "SqlTokenRepository",
+]
+
+
+def _customer(row: Any) -> CustomerRecord:
+    return CustomerRecord(row.id, row.name, row.env, row.status, row.created_at)
+
+
+def _key(row: Any) -> ApiKeyRecord:
+    return ApiKeyRecord(
+        row.appkey, row.secret_hash, row.customer_id, row.env, row.created_at, row.revoked_at
+    )
+
+
+def _token(row: Any) -> TokenRecord:
+    return TokenRecord(row.token_hash, row.appkey, row.issued_at, row.expires_at, row.revoked_at)
+
+
+def _account(row: Any) -> AccountRecord:
+    return AccountRecord(row.account_no, row.customer_id, row.env, row.created_at)
+
+
+class SqlCustomerRepository:
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    def add(self, customer: CustomerRecord) -> None:
+        self._tx.execute(insert(customers).values(asdict(customer)))
+
+    def get(self, customer_id: str) -> CustomerRecord | None:
+        row = self._tx.execute(select(customers).where(customers.c.id == customer_id)).first()
+        return None if row is None else _customer(row)
+
+    def set_status(self, customer_id: str, status: str) -> CustomerRecord:
+        stmt = (
+            update(customers)
+            .where(customers.c.id == customer_id)
+            .values(status=status)
+            .returning(*customers.c)
+        )
+        row = self._tx.execute(stmt).first()
+        if row is None:
+            raise NotFoundError(f"customer {customer_id!r}")
+        return _customer(row)
+
+    def list(self) -> list[CustomerRecord]:
+        rows = self._tx.execute(select(customers).order_by(customers.c.id))
+        return [_customer(r) for r in rows]
+
+
+class SqlApiKeyRepository:
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    def add(self, key: ApiKeyRecord) -> None:
+        self._tx.execute(insert(api_keys).values(asdict(key)))
+
+    def get(self, appkey: str) -> ApiKeyRecord | None:
+        row = self._tx.execute(select(api_keys).where(api_keys.c.appkey == appkey)).first()
+        return None if row is None else _key(row)
+
+    def revoke(self, appkey: str, at: int) -> ApiKeyRecord:
+        self._tx.execute(
+            update(api_keys)
+            .where(and_(api_keys.c.appkey == appkey, api_keys.c.revoked_at.is_(None)))
+            .values(revoked_at=at)
+        )
+        key = self.get(appkey)
+        if key is None:
+            raise NotFoundError(f"api key {appkey!r}")
+        return key
+
+    def by_customer(self, customer_id: str) -> list[ApiKeyRecord]:
+        stmt = (
+            select(api_keys)
+            .where(api_keys.c.customer_id == customer_id)
+            .order_by(api_keys.c.created_at, api_keys.c.appkey)
+        )
+        return [_key(r) for r in self._tx.execute(stmt)]
+
+
+class SqlTokenRepository:
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    def add(self, token: TokenRecord) -> None:
+        self._tx.execute(insert(tokens).values(asdict(token)))
+
+    def get(self, token_hash: str) -> TokenRecord | None:
+        row = self._tx.execute(select(tokens).where(tokens.c.token_hash == token_hash)).first()
+        return None if row is None else _token(row)
+
+    def revoke(self, token_hash: str, at: int) -> TokenRecord:
+        self._tx.execute(
+            update(tokens)
+            .where(and_(tokens.c.token_hash == token_hash, tokens.c.revoked_at.is_(None)))
+            .values(revoked_at=at)
+        )
+        token = self.get(token_hash)
+        if token is None:
+            raise NotFoundError(f"token {token_hash!r}")
+        return token
+
+    def revoke_all(self, appkey: str, at: int) -> int:
+        stmt = (
+            update(tokens)
+            .where(and_(tokens.c.appkey == appkey, tokens.c.revoked_at.is_(None)))
+            .values(revoked_at=at)
+        )
+        return self._tx.execute(stmt).rowcount
+
+    def delete_expired(self, before: int) -> int:
+        return self._tx.execute(delete(tokens).where(tokens.c.expires_at < before)).rowcount
+
+
+class SqlAccountRepository:
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    def add(self, account: AccountRecord) -> None:
+        self._tx.execute(insert(accounts).values(asdict(account)))
+
+    def get(self, account_no: str) -> AccountRecord | None:
+        row = self._tx.execute(select(accounts).where(accounts.c.account_no == account_no)).first()
+        return None if row is None else _account(row)
+
+    def by_customer(self, customer_id: str) -> list[AccountRecord]:
+        stmt = (
+            select(accounts)
+            .where(accounts.c.customer_id == customer_id)
+            .order_by(accounts.c.account_no)
+        )
+        return [_account(r) for r in self._tx.execute(stmt)]

@@ -1,0 +1,97 @@
+"""The journal: balanced entries, checked here before anything is written."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from itertools import groupby
+
+from sqlalchemy import and_, func, insert, select
+
+from hoga.adapters.sql.schema import journal_entries, journal_lines
+from hoga.adapters.sql.trading import SqlSequenceRepository
+from hoga.adapters.sql.tx import Tx, window
+from hoga.ports.storage import JournalEntry, JournalLine
+
+__all__ = ["JOURNAL_ENTRY", "SqlJournalRepository", "imbalance"]
+
+JOURNAL_ENTRY = "journal_entry"
+
+
+def imbalance(lines: Sequence[JournalLine]) -> dict[str, int]:
+    """Per asset, the non-zero sums of ``lines`` (empty when the entry balances)."""
+    sums: defaultdict[str, int] = defaultdict(int)
+    for line in lines:
+        sums[line.asset] += line.amount
+    return {asset: total for asset, total in sorted(sums.items()) if total != 0}
+
+
+class SqlJournalRepository:
+    def __init__(self, tx: Tx, seqs: SqlSequenceRepository) -> None:
+        self._tx = tx
+        self._seqs = seqs
+
+    def post(self, at: int, account: str, ref: str, lines: Sequence[JournalLine]) -> JournalEntry:
+        if not lines:
+            raise self._tx.fail(f"journal entry {ref!r} for {account} has no lines")
+        if off := imbalance(lines):
+            raise self._tx.fail(f"journal entry {ref!r} for {account} does not balance: {off}")
+        entry_id = self._seqs.allocate(JOURNAL_ENTRY)
+        self._tx.execute(
+            insert(journal_entries).values(entry_id=entry_id, at=at, account=account, ref=ref)
+        )
+        self._tx.execute(
+            insert(journal_lines),
+            [
+                {
+                    "entry_id": entry_id,
+                    "line_no": n,
+                    "account": account,
+                    "asset": line.asset,
+                    "book": line.book,
+                    "amount": line.amount,
+                }
+                for n, line in enumerate(lines)
+            ],
+        )
+        return JournalEntry(entry_id, at, account, ref, tuple(lines))
+
+    def entries(
+        self, account: str, *, since: int | None = None, until: int | None = None
+    ) -> list[JournalEntry]:
+        e, ln = journal_entries.c, journal_lines.c
+        stmt = (
+            select(e.entry_id, e.at, e.ref, ln.asset, ln.book, ln.amount)
+            .join(journal_lines, ln.entry_id == e.entry_id)
+            .where(and_(e.account == account, window(e.at, since, until)))
+            .order_by(e.entry_id, ln.line_no)
+        )
+        rows = self._tx.execute(stmt).all()
+        return [
+            JournalEntry(
+                entry_id,
+                (group := list(grouped))[0].at,
+                account,
+                group[0].ref,
+                tuple(JournalLine(r.asset, r.book, r.amount) for r in group),
+            )
+            for entry_id, grouped in groupby(rows, key=lambda r: r.entry_id)
+        ]
+
+    def balance(self, account: str, asset: str, book: str) -> int:
+        ln = journal_lines.c
+        stmt = select(func.coalesce(func.sum(ln.amount), 0)).where(
+            and_(ln.account == account, ln.asset == asset, ln.book == book)
+        )
+        return int(self._tx.execute(stmt).scalar_one())
+
+    def balances(self, account: str) -> dict[tuple[str, str], int]:
+        ln = journal_lines.c
+        stmt = (
+            select(ln.asset, ln.book, func.sum(ln.amount))
+            .where(ln.account == account)
+            .group_by(ln.asset, ln.book)
+            .order_by(ln.asset, ln.book)
+        )
+        sums = {(r[0], r[1]): int(r[2]) for r in self._tx.execute(stmt)}
+        return {key: total for key, total in sums.items() if total != 0}

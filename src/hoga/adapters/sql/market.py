@@ -1,0 +1,110 @@
+"""Market data: ticks, minute and daily bars, per-day instrument state."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import and_, insert, select
+
+from hoga.adapters.sql.schema import daily_bars, instrument_days, minute_bars, ticks
+from hoga.adapters.sql.tx import Tx
+from hoga.ports.storage import DailyBar, InstrumentDay, MinuteBar, TradeTick
+
+__all__ = ["SqlBarRepository", "SqlInstrumentDayRepository", "SqlTickRepository"]
+
+
+def _tick(row: Any) -> TradeTick:
+    return TradeTick(row.code, row.seq, row.at, row.price, row.qty)
+
+
+def _day(row: Any) -> InstrumentDay:
+    return InstrumentDay(row.code, row.day, row.base_price, row.close, bool(row.halted))
+
+
+class SqlTickRepository:
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    def add_many(self, ticks_: Iterable[TradeTick]) -> None:
+        rows = [asdict(t) for t in ticks_]
+        if rows:
+            self._tx.execute(insert(ticks), rows)
+
+    def range(
+        self, code: str, since: int, until: int, *, limit: int | None = None
+    ) -> list[TradeTick]:
+        c = ticks.c
+        stmt = (
+            select(ticks)
+            .where(and_(c.code == code, c.at >= since, c.at < until))
+            .order_by(c.seq)
+            .limit(limit)
+        )
+        return [_tick(r) for r in self._tx.execute(stmt)]
+
+    def last(self, code: str) -> TradeTick | None:
+        stmt = select(ticks).where(ticks.c.code == code).order_by(ticks.c.seq.desc()).limit(1)
+        row = self._tx.execute(stmt).first()
+        return None if row is None else _tick(row)
+
+
+class SqlBarRepository:
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    def upsert_minutes(self, bars: Iterable[MinuteBar]) -> None:
+        self._tx.upsert(minute_bars, [asdict(b) for b in bars], ("code", "start"))
+
+    def minutes(self, code: str, since: int, until: int) -> list[MinuteBar]:
+        c = minute_bars.c
+        stmt = (
+            select(minute_bars)
+            .where(and_(c.code == code, c.start >= since, c.start < until))
+            .order_by(c.start)
+        )
+        return [MinuteBar(**r._asdict()) for r in self._tx.execute(stmt)]
+
+    def upsert_daily(self, bars: Iterable[DailyBar]) -> None:
+        self._tx.upsert(daily_bars, [asdict(b) for b in bars], ("code", "day"))
+
+    def daily(self, code: str, first: datetime.date, last: datetime.date) -> list[DailyBar]:
+        c = daily_bars.c
+        stmt = (
+            select(daily_bars)
+            .where(and_(c.code == code, c.day >= first, c.day <= last))
+            .order_by(c.day)
+        )
+        return [DailyBar(**r._asdict()) for r in self._tx.execute(stmt)]
+
+
+class SqlInstrumentDayRepository:
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    def upsert(self, state: InstrumentDay) -> None:
+        self._tx.upsert(instrument_days, [asdict(state)], ("code", "day"))
+
+    def get(self, code: str, day: datetime.date) -> InstrumentDay | None:
+        c = instrument_days.c
+        stmt = select(instrument_days).where(and_(c.code == code, c.day == day))
+        row = self._tx.execute(stmt).first()
+        return None if row is None else _day(row)
+
+    def for_day(self, day: datetime.date) -> list[InstrumentDay]:
+        c = instrument_days.c
+        stmt = select(instrument_days).where(c.day == day).order_by(c.code)
+        return [_day(r) for r in self._tx.execute(stmt)]
+
+    def latest_before(self, code: str, day: datetime.date) -> InstrumentDay | None:
+        c = instrument_days.c
+        stmt = (
+            select(instrument_days)
+            .where(and_(c.code == code, c.day < day))
+            .order_by(c.day.desc())
+            .limit(1)
+        )
+        row = self._tx.execute(stmt).first()
+        return None if row is None else _day(row)

@@ -1,0 +1,242 @@
+"""SQLAlchemy Core tables of the SQL storage (SQLite and PostgreSQL share them).
+
+This module describes the schema at the latest migration; the migrations under
+``hoga/adapters/migrations/versions`` create it (a test checks the two agree). Change both
+together: add a migration, never edit an applied one.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+__all__ = [
+    "accounts",
+    "api_keys",
+    "customers",
+    "daily_bars",
+    "events",
+    "fills",
+    "instrument_days",
+    "journal_entries",
+    "journal_lines",
+    "metadata",
+    "minute_bars",
+    "orders",
+    "sequences",
+    "settings",
+    "ticks",
+    "tokens",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+_ENV = "env IN ('mock', 'real')"
+_SIDE = "side IN ('buy', 'sell')"
+
+sequences = Table(
+    "sequences",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("env", String(8), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    CheckConstraint(_ENV, name="env"),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("appkey", String(128), primary_key=True),
+    Column("secret_hash", Text, nullable=False),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("env", String(8), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger, nullable=True),
+    CheckConstraint(_ENV, name="env"),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("token_hash", String(128), primary_key=True),
+    Column("appkey", String(128), ForeignKey("api_keys.appkey"), nullable=False, index=True),
+    Column("issued_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False, index=True),
+    Column("revoked_at", BigInteger, nullable=True),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("account_no", String(32), primary_key=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("env", String(8), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    CheckConstraint(_ENV, name="env"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("ord_no", BigInteger, primary_key=True, autoincrement=False),
+    Column("account", String(32), ForeignKey("accounts.account_no"), nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("side", String(4), nullable=False),
+    Column("trde_tp", String(4), nullable=False),
+    Column("price", BigInteger, nullable=False),
+    Column("qty", BigInteger, nullable=False),
+    Column("stop_price", BigInteger, nullable=False),
+    Column("orig_ord_no", BigInteger, nullable=True),
+    Column("status", String(32), nullable=False),
+    Column("filled_qty", BigInteger, nullable=False),
+    Column("open_qty", BigInteger, nullable=False),
+    Column("exchange", String(8), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    CheckConstraint(_SIDE, name="side"),
+    CheckConstraint("price >= 0 AND stop_price >= 0", name="prices"),
+    CheckConstraint(
+        "qty > 0 AND filled_qty >= 0 AND open_qty >= 0 AND filled_qty + open_qty <= qty",
+        name="quantities",
+    ),
+    Index("ix_orders_account_ord_no", "account", "ord_no"),
+    Index("ix_orders_status", "status"),
+    Index("ix_orders_open_qty", "open_qty"),
+)
+
+fills = Table(
+    "fills",
+    metadata,
+    Column("exec_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("ord_no", BigInteger, ForeignKey("orders.ord_no"), nullable=False, index=True),
+    Column("account", String(32), nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("side", String(4), nullable=False),
+    Column("price", BigInteger, nullable=False),
+    Column("qty", BigInteger, nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("fee", BigInteger, nullable=False),
+    Column("tax", BigInteger, nullable=False),
+    CheckConstraint(_SIDE, name="side"),
+    CheckConstraint("qty > 0 AND price >= 0 AND fee >= 0 AND tax >= 0", name="amounts"),
+    Index("ix_fills_account_exec_id", "account", "exec_id"),
+)
+
+journal_entries = Table(
+    "journal_entries",
+    metadata,
+    Column("entry_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", BigInteger, nullable=False),
+    Column("account", String(32), nullable=False),
+    Column("ref", Text, nullable=False),
+    Index("ix_journal_entries_account_entry_id", "account", "entry_id"),
+)
+
+journal_lines = Table(
+    "journal_lines",
+    metadata,
+    Column(
+        "entry_id",
+        BigInteger,
+        ForeignKey("journal_entries.entry_id"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("line_no", Integer, primary_key=True, autoincrement=False),
+    Column("account", String(32), nullable=False),
+    Column("asset", String(16), nullable=False),
+    Column("book", String(64), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Index("ix_journal_lines_account_asset_book", "account", "asset", "book"),
+)
+
+ticks = Table(
+    "ticks",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", BigInteger, nullable=False),
+    Column("price", BigInteger, nullable=False),
+    Column("qty", BigInteger, nullable=False),
+    Index("ix_ticks_code_at", "code", "at"),
+)
+
+
+def _bar_columns() -> list[Column[int]]:
+    return [
+        Column(name, BigInteger, nullable=False)
+        for name in ("open", "high", "low", "close", "volume", "turnover")
+    ]
+
+
+minute_bars = Table(
+    "minute_bars",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("start", BigInteger, primary_key=True, autoincrement=False),
+    *_bar_columns(),
+)
+
+daily_bars = Table(
+    "daily_bars",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("day", Date, primary_key=True),
+    *_bar_columns(),
+)
+
+instrument_days = Table(
+    "instrument_days",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("base_price", BigInteger, nullable=False),
+    Column("close", BigInteger, nullable=True),
+    Column("halted", Boolean, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", BigInteger, nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    Index("ix_events_kind_seq", "kind", "seq"),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("value", Text, nullable=False),
+)

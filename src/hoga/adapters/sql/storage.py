@@ -1,0 +1,128 @@
+"""The SQL storage: one SQLAlchemy engine, units of work as transactions, Alembic at open.
+
+Driver errors are translated to :class:`hoga.errors.StorageError` at this boundary: in
+:meth:`SqlStorage.unit_of_work` (for everything the block's repository calls raise, and for the
+commit) and when opening.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from hoga.adapters.sql.identity import (
+    SqlAccountRepository,
+    SqlApiKeyRepository,
+    SqlCustomerRepository,
+    SqlTokenRepository,
+)
+from hoga.adapters.sql.ledger import SqlJournalRepository
+from hoga.adapters.sql.market import (
+    SqlBarRepository,
+    SqlInstrumentDayRepository,
+    SqlTickRepository,
+)
+from hoga.adapters.sql.records import SqlEventLog, SqlSettingsRepository
+from hoga.adapters.sql.trading import (
+    SqlFillRepository,
+    SqlOrderRepository,
+    SqlSequenceRepository,
+)
+from hoga.adapters.sql.tx import Tx, describe
+from hoga.errors import StorageError
+
+if TYPE_CHECKING:
+    from hoga.ports.storage import UnitOfWork
+
+__all__ = ["SqlStorage", "SqlUnitOfWork", "migrate"]
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+_PG_MIGRATION_LOCK = 0x686F6761  # "hoga": serializes concurrent migrations on PostgreSQL
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the database behind ``engine`` to the latest schema (idempotent)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+    except SQLAlchemyError as exc:
+        raise StorageError(f"cannot open storage: {describe(exc)}") from exc
+
+
+class SqlUnitOfWork:
+    """Repositories bound to one open transaction."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.sequences = SqlSequenceRepository(tx)
+        self.customers = SqlCustomerRepository(tx)
+        self.api_keys = SqlApiKeyRepository(tx)
+        self.tokens = SqlTokenRepository(tx)
+        self.accounts = SqlAccountRepository(tx)
+        self.orders = SqlOrderRepository(tx, self.sequences)
+        self.fills = SqlFillRepository(tx)
+        self.journal = SqlJournalRepository(tx, self.sequences)
+        self.ticks = SqlTickRepository(tx)
+        self.bars = SqlBarRepository(tx)
+        self.instrument_days = SqlInstrumentDayRepository(tx)
+        self.events = SqlEventLog(tx, self.sequences)
+        self.settings = SqlSettingsRepository(tx)
+
+
+class SqlStorage:
+    """A :class:`hoga.ports.storage.Storage` over a SQLAlchemy engine.
+
+    ``serialize`` takes a process-wide lock around every unit of work; it is needed when all
+    units of work share one DBAPI connection (an in-memory SQLite database).
+    """
+
+    def __init__(self, engine: Engine, url: str, *, serialize: bool = False) -> None:
+        self._engine = engine
+        self._url = url
+        self._lock: threading.Lock | None = threading.Lock() if serialize else None
+        self._closed = False
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (for adapter tests and tools)."""
+        return self._engine
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        if self._closed:
+            raise StorageError(f"storage {self._url} is closed")
+        with self._lock or nullcontext():
+            tx: Tx | None = None
+            try:
+                with self._engine.connect() as conn, conn.begin():
+                    tx = Tx(conn)
+                    yield SqlUnitOfWork(tx)
+                    if tx.failure is not None:
+                        raise StorageError(f"unit of work rolled back after: {tx.failure}")
+                    tx.end()  # the commit happens as the blocks exit
+            except SQLAlchemyError as exc:
+                raise StorageError(f"storage {self._url}: {describe(exc)}") from exc
+            finally:
+                if tx is not None:
+                    tx.end()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._engine.dispose()

@@ -1,0 +1,80 @@
+"""The transaction handle shared by the repositories of one unit of work.
+
+Every statement goes through :meth:`Tx.execute`, which translates driver errors into
+:class:`hoga.errors.StorageError`. The first error dooms the unit of work: later calls fail and
+the block rolls back even if the caller swallowed the error, so SQLite (which would carry on
+after a failed statement) and PostgreSQL (which would not) behave the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, CursorResult, Executable, Table, and_, true
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
+
+from hoga.errors import StorageError
+
+__all__ = ["Tx", "describe", "window"]
+
+
+def describe(exc: BaseException) -> str:
+    """One line naming the driver error under a SQLAlchemy exception."""
+    orig = getattr(exc, "orig", None) or exc
+    first = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {first[0] if first else ''}"
+
+
+def window(column: Any, since: int | None, until: int | None) -> ColumnElement[bool]:
+    """``since <= column < until``, either bound optional."""
+    clauses: list[ColumnElement[bool]] = [true()]
+    if since is not None:
+        clauses.append(column >= since)
+    if until is not None:
+        clauses.append(column < until)
+    return and_(*clauses)
+
+
+class Tx:
+    """The connection of an open unit of work (``None`` once it has ended)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn: Connection | None = conn
+        self.failure: StorageError | None = None
+
+    @property
+    def dialect(self) -> str:
+        return self._live().dialect.name
+
+    def execute(self, stmt: Executable, params: Any = None) -> CursorResult[*tuple[Any, ...]]:
+        conn = self._live()
+        try:
+            return conn.execute(stmt, params)
+        except SQLAlchemyError as exc:
+            raise self.fail(describe(exc)) from exc
+
+    def fail(self, message: str) -> StorageError:
+        """Record a failure (dooming the unit of work) and return the error to raise."""
+        self.failure = StorageError(message)
+        return self.failure
+
+    def end(self) -> None:
+        self._conn = None
+
+    def _live(self) -> Connection:
+        if self._conn is None:
+            raise StorageError("the unit of work has ended; open a new one")
+        if self.failure is not None:
+            raise StorageError(f"the unit of work failed earlier ({self.failure}); it rolls back")
+        return self._conn
+
+    def upsert(self, table: Table, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> None:
+        """Insert ``rows``; on a key conflict overwrite the other columns (last write wins)."""
+        if not rows:
+            return
+        stmt = pg_insert(table) if self.dialect == "postgresql" else sqlite_insert(table)
+        others = {c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys}
+        self.execute(stmt.on_conflict_do_update(index_elements=keys, set_=others), rows)

@@ -1,0 +1,67 @@
+"""SQLite storage: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``,
+``sqlite:///:memory:``.
+
+Every connection runs in WAL mode with ``synchronous=NORMAL`` (durable across a process crash;
+a power loss may drop the last commits — see the perf notes), a busy timeout and foreign keys
+on. Units of work begin with ``BEGIN IMMEDIATE`` so writers in other threads or processes wait
+for the write lock up front instead of failing on a lock upgrade.
+
+An in-memory database lives in one connection shared by every unit of work (``StaticPool``);
+units of work are then serialized by a lock, and the data is gone when the storage closes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.pool import StaticPool
+
+from hoga.adapters.sql.storage import SqlStorage, migrate
+from hoga.errors import StorageError
+
+__all__ = ["BUSY_TIMEOUT_MS", "open_sqlite"]
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def open_sqlite(url: str, *, display_url: str | None = None) -> SqlStorage:
+    """Open (creating if needed) and migrate the SQLite database named by ``url``."""
+    parsed = make_url(url)
+    if parsed.drivername not in {"sqlite", "sqlite+pysqlite"}:
+        raise StorageError(f"not a SQLite URL: {url}")
+    memory = parsed.database in {None, "", ":memory:"}
+    engine = _engine(parsed.set(drivername="sqlite+pysqlite").render_as_string(), memory=memory)
+    storage = SqlStorage(engine, display_url or url, serialize=memory)
+    try:
+        migrate(engine)
+    except Exception:
+        storage.close()
+        raise
+    return storage
+
+
+def _engine(url: str, *, memory: bool) -> Engine:
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+    if memory:
+        kwargs["poolclass"] = StaticPool
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        try:
+            if not memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
