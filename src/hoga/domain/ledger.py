@@ -1,0 +1,520 @@
+"""A pure double-entry brokerage ledger: cash, holdings, reservations and T+2 settlement.
+
+Invariants:
+- Won and shares are integers. The asset of a posting is ``"KRW"`` or a stock code; **every
+  journal entry sums to zero per asset** (checked when the entry is built, a bug otherwise).
+- One :class:`AccountState` per customer account holds the balances of its ledger accounts
+  (:class:`AccountKind`, some per settlement date) plus the counterparts that make the entries
+  balance: ``clearing`` (the exchange side of every fill), ``bank`` (deposits and withdrawals)
+  and the broker's ``fees_payable`` / tax authority's ``*_tax_payable`` accounts.
+- Settled cash (예수금, ``entr``) = ``cash`` + ``cash_reserved``. A buy order moves price × qty
+  plus a commission estimate (commission on the whole order, an upper bound of the per-fill
+  floored commissions) from ``cash`` to ``cash_reserved``; a sell order moves shares from
+  ``shares`` to ``shares_reserved``. ``cash`` (or ``shares``) may go negative while a reservation
+  is covered by unsettled sale proceeds (or bought shares), as Korean brokers allow.
+- A fill releases its part of the reservation and books the trade against ``clearing`` into
+  receivable / payable accounts dated with the settlement date the caller passes (the engine
+  owns the calendar). Buys add to the position's cost; sells take cost out at the average price
+  (``cost × qty // position qty``) and book the difference as realized P&L (before costs).
+- Commission and seller's taxes are posted **at settlement**, computed by
+  :class:`~hoga.domain.fees.FeeSchedule` over all fills settling that day (so per-order and
+  per-day aggregation work); taxes use the settlement date. Until then they are "accrued" and
+  subtracted from orderable and withdrawable cash.
+- Customer cash + holdings at cost changes only by deposits, withdrawals, realized P&L, and the
+  commission and taxes, which are themselves postings.
+- Expected refusals (no money, no shares, unknown order) are a :class:`LedgerResult` with
+  ``rejected`` set and the state unchanged; nothing is raised for them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from hoga.domain.fees import FeeBasis, FeeSchedule
+from hoga.domain.model import Market, Side
+
+__all__ = [
+    "KRW",
+    "AccountKind",
+    "AccountState",
+    "EntryKind",
+    "Holding",
+    "JournalEntry",
+    "Ledger",
+    "LedgerAccount",
+    "LedgerReject",
+    "LedgerResult",
+    "PendingFill",
+    "Position",
+    "Posting",
+    "Reservation",
+]
+
+KRW = "KRW"
+
+
+class AccountKind(enum.StrEnum):
+    """A ledger account of one customer account; dated kinds exist per settlement date."""
+
+    CASH = "cash"  # free settled cash
+    CASH_RESERVED = "cash_reserved"  # settled cash held by open buy orders
+    CASH_RECEIVABLE = "cash_receivable"  # dated: sale proceeds due
+    CASH_PAYABLE = "cash_payable"  # dated: buy cost due (negative)
+    SHARES = "shares"  # free settled shares
+    SHARES_RESERVED = "shares_reserved"  # settled shares held by open sell orders
+    SHARES_RECEIVABLE = "shares_receivable"  # dated: bought shares due
+    SHARES_DELIVERABLE = "shares_deliverable"  # dated: sold shares due out (negative)
+    FEES_PAYABLE = "fees_payable"  # counterpart: commission charged
+    SECURITIES_TAX_PAYABLE = "securities_tax_payable"  # counterpart: transaction tax
+    RURAL_TAX_PAYABLE = "rural_tax_payable"  # counterpart: rural special tax
+    CLEARING = "clearing"  # counterpart: the exchange / clearing house
+    BANK = "bank"  # counterpart: money in and out
+
+
+_K = AccountKind
+_CUSTOMER_CASH = frozenset((_K.CASH, _K.CASH_RESERVED, _K.CASH_RECEIVABLE, _K.CASH_PAYABLE))
+_CUSTOMER_SHARES = frozenset(
+    (_K.SHARES, _K.SHARES_RESERVED, _K.SHARES_RECEIVABLE, _K.SHARES_DELIVERABLE)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerAccount:
+    """A ledger account: its kind and, for dated kinds, the settlement date."""
+
+    kind: AccountKind
+    settles: date | None = None
+
+    def __str__(self) -> str:
+        return self.kind if self.settles is None else f"{self.kind}:{self.settles.isoformat()}"
+
+
+_CASH = LedgerAccount(_K.CASH)
+_CASH_RESERVED = LedgerAccount(_K.CASH_RESERVED)
+_SHARES = LedgerAccount(_K.SHARES)
+_SHARES_RESERVED = LedgerAccount(_K.SHARES_RESERVED)
+_CLEARING = LedgerAccount(_K.CLEARING)
+_BANK = LedgerAccount(_K.BANK)
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """``amount`` of ``asset`` (``"KRW"`` or a code) into ``account`` (negative: out of it)."""
+
+    account: LedgerAccount
+    asset: str
+    amount: int
+
+
+class EntryKind(enum.StrEnum):
+    DEPOSIT = "deposit"
+    WITHDRAWAL = "withdrawal"
+    RESERVE = "reserve"
+    RELEASE = "release"
+    FILL = "fill"
+    SETTLEMENT = "settlement"
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """Postings that sum to zero per asset; building an unbalanced entry raises ValueError."""
+
+    kind: EntryKind
+    postings: tuple[Posting, ...]
+    order_id: int | None = None
+    settles: date | None = None
+
+    def __post_init__(self) -> None:
+        if any(self.totals().values()):
+            raise ValueError(f"unbalanced {self.kind} entry: {self.totals()}")
+
+    def totals(self) -> dict[str, int]:
+        """The sum of the postings per asset (all zero for a valid entry)."""
+        sums: dict[str, int] = {}
+        for p in self.postings:
+            sums[p.asset] = sums.get(p.asset, 0) + p.amount
+        return sums
+
+
+class LedgerReject(enum.StrEnum):
+    """Why an operation was refused; the state is unchanged."""
+
+    INVALID_AMOUNT = "invalid_amount"
+    INSUFFICIENT_CASH = "insufficient_cash"
+    INSUFFICIENT_SHARES = "insufficient_shares"
+    DUPLICATE_ORDER = "duplicate_order"
+    ORDER_NOT_FOUND = "order_not_found"
+    OVERFILL = "overfill"
+    PRICE_ABOVE_RESERVATION = "price_above_reservation"
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """What an open order holds: ``held`` won (buy) or shares (sell) for ``qty`` open shares."""
+
+    order_id: int
+    side: Side
+    code: str
+    market: Market
+    price: int
+    qty: int
+    held: int
+
+
+@dataclass(frozen=True, slots=True)
+class PendingFill:
+    """A fill waiting for its settlement date; its costs are posted then."""
+
+    order_id: int
+    side: Side
+    code: str
+    market: Market
+    qty: int
+    price: int
+    trade_date: date
+    settles: date
+
+    @property
+    def amount(self) -> int:
+        return self.price * self.qty
+
+    @property
+    def basis(self) -> FeeBasis:
+        return FeeBasis(self.order_id, self.trade_date, self.amount)
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Cost basis (won, before commission) and realized P&L of one code."""
+
+    code: str
+    market: Market
+    cost: int = 0
+    realized_pnl: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """A position as the account queries show it (보유수량, 매매가능수량, 평균단가 …)."""
+
+    code: str
+    market: Market
+    qty: int  # settled + bought − sold, reserved included
+    settled_qty: int
+    orderable_qty: int
+    avg_price: int  # cost // qty, floored; 0 without shares
+    cost: int
+    realized_pnl: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    """Balances, open reservations, positions and unsettled fills of one customer account."""
+
+    account: str
+    balances: Mapping[tuple[LedgerAccount, str], int] = field(default_factory=dict)
+    reservations: Mapping[int, Reservation] = field(default_factory=dict)
+    positions: Mapping[str, Position] = field(default_factory=dict)
+    pending: tuple[PendingFill, ...] = ()
+
+    def balance(self, kind: AccountKind, asset: str = KRW) -> int:
+        """The balance of ``kind`` in ``asset``, summed over settlement dates."""
+        return sum(v for (a, s), v in self.balances.items() if a.kind is kind and s == asset)
+
+    def dated(self, kind: AccountKind, settles: date, asset: str = KRW) -> int:
+        """The balance of a dated ``kind`` in ``asset`` for one settlement date."""
+        return self.balances.get((LedgerAccount(kind, settles), asset), 0)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerResult:
+    """The state after an operation, the entries it posted, or why it was refused."""
+
+    state: AccountState
+    entries: tuple[JournalEntry, ...] = ()
+    rejected: LedgerReject | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.rejected is None
+
+
+def _move(asset: str, amount: int, source: LedgerAccount, dest: LedgerAccount) -> list[Posting]:
+    if amount == 0:
+        return []
+    return [Posting(source, asset, -amount), Posting(dest, asset, amount)]
+
+
+def _apply(state: AccountState, entries: Iterable[JournalEntry], **changes: object) -> LedgerResult:
+    entries = tuple(entries)
+    balances = dict(state.balances)
+    for entry in entries:
+        for p in entry.postings:
+            key = (p.account, p.asset)
+            balances[key] = balances.get(key, 0) + p.amount
+            if balances[key] == 0:
+                del balances[key]
+    new = replace(state, balances=balances, **changes)  # type: ignore[arg-type]
+    return LedgerResult(new, entries)
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """The ledger's operations and queries under one :class:`FeeSchedule`."""
+
+    fees: FeeSchedule = field(default_factory=FeeSchedule.default)
+
+    # -- cash in and out ----------------------------------------------------------------------
+
+    def deposit(self, state: AccountState, amount: int) -> LedgerResult:
+        if amount <= 0:
+            return LedgerResult(state, rejected=LedgerReject.INVALID_AMOUNT)
+        entry = JournalEntry(EntryKind.DEPOSIT, tuple(_move(KRW, amount, _BANK, _CASH)))
+        return _apply(state, [entry])
+
+    def withdraw(self, state: AccountState, amount: int) -> LedgerResult:
+        if amount <= 0:
+            return LedgerResult(state, rejected=LedgerReject.INVALID_AMOUNT)
+        if amount > self.withdrawable_cash(state):
+            return LedgerResult(state, rejected=LedgerReject.INSUFFICIENT_CASH)
+        entry = JournalEntry(EntryKind.WITHDRAWAL, tuple(_move(KRW, amount, _CASH, _BANK)))
+        return _apply(state, [entry])
+
+    # -- orders ---------------------------------------------------------------------------------
+
+    def buy_hold(self, price: int, qty: int) -> int:
+        """Cash a buy order of ``qty`` at ``price`` holds: amount plus commission on it."""
+        return price * qty + self.fees.commission(price * qty)
+
+    def reserve(
+        self,
+        state: AccountState,
+        *,
+        order_id: int,
+        side: Side,
+        code: str,
+        market: Market,
+        qty: int,
+        price: int,
+    ) -> LedgerResult:
+        """Hold cash (buy) or shares (sell) for a new order; ``price`` is the limit, or the
+        price a market order is reserved at (e.g. the upper limit)."""
+        if order_id in state.reservations:
+            return LedgerResult(state, rejected=LedgerReject.DUPLICATE_ORDER)
+        if qty <= 0 or price <= 0:
+            return LedgerResult(state, rejected=LedgerReject.INVALID_AMOUNT)
+        if side is Side.BUY:
+            held = self.buy_hold(price, qty)
+            if held > self.orderable_cash(state):
+                return LedgerResult(state, rejected=LedgerReject.INSUFFICIENT_CASH)
+            postings = _move(KRW, held, _CASH, _CASH_RESERVED)
+        else:
+            held = qty
+            if qty > self.orderable_qty(state, code):
+                return LedgerResult(state, rejected=LedgerReject.INSUFFICIENT_SHARES)
+            postings = _move(code, qty, _SHARES, _SHARES_RESERVED)
+        reservation = Reservation(order_id, side, code, market, price, qty, held)
+        positions = dict(state.positions)
+        positions.setdefault(code, Position(code, market))
+        entry = JournalEntry(EntryKind.RESERVE, tuple(postings), order_id)
+        reservations = {**state.reservations, order_id: reservation}
+        return _apply(state, [entry], reservations=reservations, positions=positions)
+
+    def release(self, state: AccountState, order_id: int, qty: int | None = None) -> LedgerResult:
+        """Release ``qty`` open shares of an order's reservation (all of it when None)."""
+        res = state.reservations.get(order_id)
+        if res is None:
+            return LedgerResult(state, rejected=LedgerReject.ORDER_NOT_FOUND)
+        qty = res.qty if qty is None else qty
+        if not 0 < qty <= res.qty:
+            return LedgerResult(state, rejected=LedgerReject.INVALID_AMOUNT)
+        postings, reservations = self._unhold(state, res, qty)
+        entry = JournalEntry(EntryKind.RELEASE, tuple(postings), order_id)
+        return _apply(state, [entry], reservations=reservations)
+
+    def _unhold(
+        self, state: AccountState, res: Reservation, qty: int
+    ) -> tuple[list[Posting], dict[int, Reservation]]:
+        remaining = res.qty - qty
+        if res.side is Side.BUY:
+            held = self.buy_hold(res.price, remaining)
+            postings = _move(KRW, res.held - held, _CASH_RESERVED, _CASH)
+        else:
+            held = remaining
+            postings = _move(res.code, qty, _SHARES_RESERVED, _SHARES)
+        reservations = dict(state.reservations)
+        if remaining:
+            reservations[res.order_id] = replace(res, qty=remaining, held=held)
+        else:
+            del reservations[res.order_id]
+        return postings, reservations
+
+    def fill(
+        self,
+        state: AccountState,
+        *,
+        order_id: int,
+        qty: int,
+        price: int,
+        trade_date: date,
+        settles: date,
+    ) -> LedgerResult:
+        """Book an execution of an order: release its hold, book the trade for ``settles``."""
+        res = state.reservations.get(order_id)
+        if res is None:
+            return LedgerResult(state, rejected=LedgerReject.ORDER_NOT_FOUND)
+        if qty <= 0 or price <= 0:
+            return LedgerResult(state, rejected=LedgerReject.INVALID_AMOUNT)
+        if qty > res.qty:
+            return LedgerResult(state, rejected=LedgerReject.OVERFILL)
+        if res.side is Side.BUY and price > res.price:
+            return LedgerResult(state, rejected=LedgerReject.PRICE_ABOVE_RESERVATION)
+        amount = price * qty
+        position = state.positions[res.code]
+        postings, reservations = self._unhold(state, res, qty)
+        if res.side is Side.BUY:
+            postings += _move(KRW, amount, LedgerAccount(_K.CASH_PAYABLE, settles), _CLEARING)
+            postings += _move(
+                res.code, qty, _CLEARING, LedgerAccount(_K.SHARES_RECEIVABLE, settles)
+            )
+            position = replace(position, cost=position.cost + amount)
+        else:
+            postings += _move(
+                res.code, qty, LedgerAccount(_K.SHARES_DELIVERABLE, settles), _CLEARING
+            )
+            postings += _move(KRW, amount, _CLEARING, LedgerAccount(_K.CASH_RECEIVABLE, settles))
+            removed = position.cost * qty // self.position_qty(state, res.code)
+            position = replace(
+                position,
+                cost=position.cost - removed,
+                realized_pnl=position.realized_pnl + amount - removed,
+            )
+        pending = PendingFill(
+            order_id, res.side, res.code, res.market, qty, price, trade_date, settles
+        )
+        entry = JournalEntry(EntryKind.FILL, tuple(postings), order_id, settles)
+        return _apply(
+            state,
+            [entry],
+            reservations=reservations,
+            positions={**state.positions, res.code: position},
+            pending=(*state.pending, pending),
+        )
+
+    # -- settlement -----------------------------------------------------------------------------
+
+    def costs(self, fills: Iterable[PendingFill], settles: date) -> tuple[int, int, int]:
+        """(commission, securities tax, rural tax) of the fills settling together on ``settles``."""
+        fills = tuple(fills)
+        commission = self.fees.commission_fee.charge_all(f.basis for f in fills)
+        securities = rural = 0
+        for market in Market:
+            sells = [f.basis for f in fills if f.side is Side.SELL and f.market is market]
+            if sells:
+                taxes = self.fees.sell_taxes_all(sells, market, settles)
+                securities += taxes.securities_tax
+                rural += taxes.rural_tax
+        return commission, securities, rural
+
+    def settle(self, state: AccountState, on: date) -> LedgerResult:
+        """Settle every fill due on or before ``on``: move dated balances into the settled
+        accounts and post commission and taxes, one entry per settlement date."""
+        entries = []
+        for settles in sorted({f.settles for f in state.pending if f.settles <= on}):
+            postings: list[Posting] = []
+            for (account, asset), value in sorted(
+                state.balances.items(), key=lambda item: (item[0][1], str(item[0][0]))
+            ):
+                if account.settles == settles:
+                    target = _CASH if account.kind in _CUSTOMER_CASH else _SHARES
+                    postings += _move(asset, value, account, target)
+            fills = [f for f in state.pending if f.settles == settles]
+            commission, securities, rural = self.costs(fills, settles)
+            postings += _move(KRW, commission, _CASH, LedgerAccount(_K.FEES_PAYABLE))
+            postings += _move(KRW, securities, _CASH, LedgerAccount(_K.SECURITIES_TAX_PAYABLE))
+            postings += _move(KRW, rural, _CASH, LedgerAccount(_K.RURAL_TAX_PAYABLE))
+            entries.append(JournalEntry(EntryKind.SETTLEMENT, tuple(postings), settles=settles))
+        pending = tuple(f for f in state.pending if f.settles > on)
+        return _apply(state, entries, pending=pending)
+
+    # -- queries --------------------------------------------------------------------------------
+
+    def settled_cash(self, state: AccountState) -> int:
+        """예수금 (``entr``): settled cash, order reservations included."""
+        return state.balance(_K.CASH) + state.balance(_K.CASH_RESERVED)
+
+    def accrued_costs(self, state: AccountState, through: date | None = None) -> int:
+        """Commission and taxes of unsettled fills (settling on or before ``through``)."""
+        dates = {f.settles for f in state.pending if through is None or f.settles <= through}
+        return sum(sum(self.costs((f for f in state.pending if f.settles == d), d)) for d in dates)
+
+    def projected_cash(self, state: AccountState, through: date) -> int:
+        """Settled cash once everything due by ``through`` has settled (``d1_entra`` when
+        ``through`` is the next business day, ``d2_entra`` for the one after)."""
+        due = sum(
+            value
+            for (account, asset), value in state.balances.items()
+            if asset == KRW and account.settles is not None and account.settles <= through
+        )
+        return self.settled_cash(state) + due - self.accrued_costs(state, through)
+
+    def orderable_cash(self, state: AccountState) -> int:
+        """주문가능금액 (``ord_alow_amt``): settled cash + unsettled sale proceeds − reservations
+        − unsettled buy payables − accrued commission and taxes."""
+        return (
+            state.balance(_K.CASH)
+            + state.balance(_K.CASH_RECEIVABLE)
+            + state.balance(_K.CASH_PAYABLE)
+            - self.accrued_costs(state)
+        )
+
+    def withdrawable_cash(self, state: AccountState) -> int:
+        """출금가능금액 (``pymn_alow_amt``): free settled cash − unsettled buy payables − accrued
+        costs, never below 0; unsettled sale proceeds become withdrawable once settled."""
+        free = state.balance(_K.CASH) + state.balance(_K.CASH_PAYABLE) - self.accrued_costs(state)
+        return max(0, free)
+
+    def position_qty(self, state: AccountState, code: str) -> int:
+        """보유수량: settled shares plus bought minus sold, reserved shares included."""
+        return sum(state.balance(kind, code) for kind in _CUSTOMER_SHARES)
+
+    def orderable_qty(self, state: AccountState, code: str) -> int:
+        """매매가능수량: the position less shares held by open sell orders."""
+        return self.position_qty(state, code) - state.balance(_K.SHARES_RESERVED, code)
+
+    def holding(self, state: AccountState, code: str) -> Holding | None:
+        """The position in ``code`` (also with zero shares, for its realized P&L), or None."""
+        position = state.positions.get(code)
+        if position is None:
+            return None
+        qty = self.position_qty(state, code)
+        return Holding(
+            code=code,
+            market=position.market,
+            qty=qty,
+            settled_qty=state.balance(_K.SHARES, code) + state.balance(_K.SHARES_RESERVED, code),
+            orderable_qty=self.orderable_qty(state, code),
+            avg_price=position.cost // qty if qty > 0 else 0,
+            cost=position.cost,
+            realized_pnl=position.realized_pnl,
+        )
+
+    def holdings(self, state: AccountState) -> tuple[Holding, ...]:
+        """Every position holding shares, by code."""
+        found = (self.holding(state, code) for code in sorted(state.positions))
+        return tuple(h for h in found if h is not None and h.qty > 0)
+
+    def realized_pnl(self, state: AccountState) -> int:
+        """Realized P&L over all codes, before commission and taxes."""
+        return sum(p.realized_pnl for p in state.positions.values())
+
+    def total_fees(self, state: AccountState) -> int:
+        """Commission posted so far."""
+        return state.balance(_K.FEES_PAYABLE)
+
+    def total_taxes(self, state: AccountState) -> int:
+        """Seller's taxes posted so far (securities + rural)."""
+        return state.balance(_K.SECURITIES_TAX_PAYABLE) + state.balance(_K.RURAL_TAX_PAYABLE)
