@@ -1,0 +1,314 @@
+"""Mechanics of the regular board: state, continuous matching, stop orders, bookkeeping.
+
+:class:`BoardCore` is the base of :class:`hoga.domain.board.Board`, which adds the public
+entry points and the phase rules; the rules and invariants are documented in ``board.py``.
+Nothing here is public API.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from heapq import heappop, heappush
+
+from hoga.domain import auction, vi
+from hoga.domain.board_orders import BoardPhase, OrderView, market_rest_price
+from hoga.domain.book import Book, RestingOrder
+from hoga.domain.events import (
+    BookChanged,
+    CancelReason,
+    Event,
+    OrderCancelled,
+    OrderRejected,
+    OrderTriggered,
+    PhaseChanged,
+    RejectReason,
+    Trade,
+    ViTriggered,
+)
+from hoga.domain.limits import price_limits
+from hoga.domain.model import Instrument, Side, TimeInForce
+from hoga.domain.ticks import TickRules
+
+__all__ = ["BoardCore", "Why", "by_seq"]
+
+Why = tuple[RejectReason, str]
+_CONT = BoardPhase.CONTINUOUS
+_VI = BoardPhase.VI_AUCTION
+
+
+class BoardCore:
+    """State and matching mechanics shared by the board (see ``board.py``)."""
+
+    def __init__(
+        self,
+        instrument: Instrument,
+        *,
+        day: date,
+        base_price: int,
+        ticks: TickRules,
+        vi_class: vi.ViClass,
+    ) -> None:
+        self.instrument = instrument
+        self.code = instrument.code
+        self._market = instrument.market
+        self._lot = instrument.lot_size
+        self._ticks = ticks
+        self._vi_class = vi_class
+        self.phase = BoardPhase.CLOSED
+        self.vi_until: int | None = None
+        self._book = Book()
+        self._stops: dict[int, RestingOrder] = {}
+        self._buy_stops: list[tuple[int, int, int]] = []  # (stop, seq, id): fires at last >= stop
+        self._sell_stops: list[tuple[int, int, int]] = []  # (-stop, seq, id): last <= stop
+        self._seen: set[int] = set()
+        self._seq = 0
+        self._dirty = False
+        self._pre_halt = BoardPhase.CLOSED
+        self._reset_day(day, base_price)
+
+    def _reset_day(self, day: date, base_price: int) -> None:
+        self.day = day
+        self.base_price = base_price
+        self.limits = price_limits(base_price, self._market, day, self._ticks)
+        self._static_ref = base_price
+        self._after_vi = _CONT
+        self._vi_qty_priority = False
+        self._last: int | None = None
+        self._open: int | None = None
+        self._high: int | None = None
+        self._low: int | None = None
+        self._close: int | None = None
+        self._volume = 0
+        self._turnover = 0
+        self._trades = 0
+        self._seen.clear()
+
+    def _view(self, ro: RestingOrder) -> OrderView:
+        return OrderView(
+            order_id=ro.order_id,
+            side=ro.side,
+            trde_tp=ro.type.trde_tp,
+            price=ro.price,
+            qty=ro.qty,
+            filled=ro.filled,
+            open=ro.open,
+            cancelled=ro.cancelled,
+            market=ro.market,
+            stop_price=ro.stop_price,
+            active=ro.order_id not in self._stops,
+            seq=ro.seq,
+        )
+
+    def _live(self, order_id: int) -> RestingOrder | None:
+        ro = self._book.get(order_id)
+        return self._stops.get(order_id) if ro is None else ro
+
+    def _start_vi(
+        self, hit: vi.ViCheck, now: int, ev: list[Event], *, after: BoardPhase, qty_priority: bool
+    ) -> None:
+        self.phase = _VI
+        self.vi_until = now + vi.VI_AUCTION_US
+        self._after_vi = after
+        self._vi_qty_priority = qty_priority
+        ev.append(
+            ViTriggered(self.code, hit.static, hit.reference, hit.trigger_price, self.vi_until, now)
+        )
+        ev.append(PhaseChanged(self.code, _VI, now))
+
+    def _auction_orders(self) -> list[auction.AuctionOrder]:
+        return [
+            auction.AuctionOrder(
+                ro.order_id, ro.side, None if ro.market else ro.price, ro.open, ro.seq
+            )
+            for ro in self._book
+        ]
+
+    # ------------------------------------------------------------------ matching
+
+    def _enter(self, ro: RestingOrder, now: int, ev: list[Event]) -> None:
+        """An active order arrives: match it if continuous, then rest or cancel the rest."""
+        tif = ro.type.tif
+        if self.phase is _CONT:
+            if tif is TimeInForce.FOK and self._fillable(ro) < ro.open:
+                self._cancel(ro, ro.open, CancelReason.FOK_UNFILLED, now, ev)
+                return
+            self._match(ro, now, ev)
+        if not ro.open:
+            return
+        if tif is not TimeInForce.DAY:  # only IOC can be left over here
+            self._cancel(ro, ro.open, CancelReason.IOC_REMAINDER, now, ev)
+            return
+        if ro.market:
+            if self.phase is _CONT:
+                ro.price = market_rest_price(
+                    ro.side,
+                    self._book,
+                    last=self._static_ref if self._last is None else self._last,
+                    limits=self.limits,
+                    up=self._up,
+                    down=self._down,
+                )
+            else:
+                ro.price = self.limits.upper if ro.side is Side.BUY else self.limits.lower
+        self._book.add(ro)
+        self._dirty = True
+
+    def _crosses(self, ro: RestingOrder, price: int) -> bool:
+        if ro.market:
+            return True
+        return price <= ro.price if ro.side is Side.BUY else price >= ro.price
+
+    def _vi_check(self, price: int, reference: int | None) -> vi.ViCheck | None:
+        return vi.check(
+            price,
+            dynamic_reference=reference,
+            static_reference=self._static_ref,
+            vi_class=self._vi_class,
+            session=vi.ViSession.CONTINUOUS,
+            on=self.day,
+        )
+
+    def _fillable(self, ro: RestingOrder) -> int:
+        """How much of ``ro`` would trade now (stopping where a VI would fire)."""
+        total = 0
+        reference = self._last
+        for level in self._book.side(ro.side.opposite):
+            if not self._crosses(ro, level.price) or self._vi_check(level.price, reference):
+                break
+            total += level.qty
+            if total >= ro.open:
+                break
+        return total
+
+    def _match(self, taker: RestingOrder, now: int, ev: list[Event]) -> None:
+        opposite = self._book.side(taker.side.opposite)
+        reference = self._last
+        while taker.open:
+            level = opposite.best()
+            if level is None or not self._crosses(taker, level.price):
+                return
+            hit = self._vi_check(level.price, reference)
+            if hit is not None:
+                self._start_vi(hit, now, ev, after=_CONT, qty_priority=False)
+                return
+            price = level.price
+            maker = level.head
+            while maker is not None and taker.open:
+                nxt = maker.next
+                self._fill(taker, maker, price, min(taker.open, maker.open), now, ev=ev)
+                maker = nxt
+
+    def _fill(
+        self,
+        taker: RestingOrder,
+        maker: RestingOrder,
+        price: int,
+        qty: int,
+        now: int,
+        *,
+        ev: list[Event],
+    ) -> None:
+        self._book.reduce(maker, qty)
+        maker.filled += qty
+        taker.open -= qty
+        taker.filled += qty
+        self._record_trade(price, qty)
+        buy, sell = (taker, maker) if taker.side is Side.BUY else (maker, taker)
+        ev.append(Trade(self.code, price, qty, buy.order_id, sell.order_id, taker.side, now))
+
+    def _record_trade(self, price: int, qty: int) -> None:
+        self._last = price
+        high, low = self._high, self._low
+        if self._open is None:
+            self._open = price
+        self._high = price if high is None or price > high else high
+        self._low = price if low is None or price < low else low
+        self._volume += qty
+        self._turnover += price * qty
+        self._trades += 1
+        self._dirty = True
+
+    # ------------------------------------------------------------------ stops
+
+    def _park_stop(self, ro: RestingOrder) -> None:
+        self._stops[ro.order_id] = ro
+        if ro.side is Side.BUY:
+            heappush(self._buy_stops, (ro.stop_price, ro.seq, ro.order_id))
+        else:
+            heappush(self._sell_stops, (-ro.stop_price, ro.seq, ro.order_id))
+
+    def _run_stops(self, now: int, ev: list[Event]) -> None:
+        while self.phase is _CONT and self._last is not None:
+            fired = self._pop_triggered(self._last)
+            if not fired:
+                return
+            for ro in fired:
+                self._seq += 1
+                ro.seq = self._seq
+                ev.append(OrderTriggered(ro.order_id, self.code, ro.price, now))
+                self._enter(ro, now, ev)
+
+    def _pop_triggered(self, last: int) -> list[RestingOrder]:
+        fired: list[RestingOrder] = []
+        stops = self._stops
+        buys, sells = self._buy_stops, self._sell_stops
+        while buys and buys[0][0] <= last:
+            ro = stops.pop(heappop(buys)[2], None)
+            if ro is not None:
+                fired.append(ro)
+        while sells and -sells[0][0] >= last:
+            ro = stops.pop(heappop(sells)[2], None)
+            if ro is not None:
+                fired.append(ro)
+        fired.sort(key=by_seq)
+        return fired
+
+    # ------------------------------------------------------------------ helpers
+
+    def _take(self, ro: RestingOrder, qty: int) -> None:
+        """Lower ``ro.open`` by ``qty`` wherever it lives (book, stops or in flight)."""
+        oid = ro.order_id
+        if oid in self._stops:
+            ro.open -= qty
+            if not ro.open:
+                del self._stops[oid]
+        elif oid in self._book:
+            self._book.reduce(ro, qty)
+            self._dirty = True
+        else:
+            ro.open -= qty
+
+    def _cancel(
+        self, ro: RestingOrder, qty: int, reason: CancelReason, now: int, ev: list[Event]
+    ) -> None:
+        self._take(ro, qty)
+        ro.cancelled += qty
+        ev.append(OrderCancelled(ro.order_id, self.code, qty, reason, now))
+
+    def _reject(self, order_id: int, why: Why, now: int) -> OrderRejected:
+        return OrderRejected(order_id, self.code, why[0], now, why[1])
+
+    def _flush(self, ev: list[Event], now: int) -> list[Event]:
+        if self._dirty:
+            self._dirty = False
+            ev.append(BookChanged(self.code, now))
+        return ev
+
+    def _on_grid(self, price: int) -> bool:
+        return self._ticks.is_on_grid(price, self._market, self.day)
+
+    def _up(self, price: int) -> int:
+        return self._ticks.up(price, self._market, self.day)
+
+    def _down(self, price: int) -> int:
+        return self._ticks.down(price, self._market, self.day)
+
+    def _floor(self, price: int) -> int:
+        return self._ticks.floor(price, self._market, self.day)
+
+    def _ceil(self, price: int) -> int:
+        return self._ticks.ceil(price, self._market, self.day)
+
+
+def by_seq(ro: RestingOrder) -> int:
+    return ro.seq
