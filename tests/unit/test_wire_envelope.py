@@ -31,7 +31,8 @@ def test_token_response() -> None:
     )
     assert envelope.ok(resp) == compact(
         '{"expires_dt": "20241107083713", "token_type": "bearer", "token": '
-        '"WQJCwyqInphKnR3bSRtB9NE1lv...", "return_code": 0, "return_msg": "정상적으로 처리되었습니다"}'
+        '"WQJCwyqInphKnR3bSRtB9NE1lv...", "return_code": 0, '
+        '"return_msg": "정상적으로 처리되었습니다"}'
     )
 
 
@@ -53,7 +54,8 @@ def test_order_acknowledgements() -> None:
     )
     assert envelope.ok(modify, envelope.success_message("kt10002")) == compact(
         '{"ord_no": "0000140", "base_orig_ord_no": "0000139", "mdfy_qty": "000000000001", '
-        '"dmst_stex_tp": "KRX", "return_code": 0, "return_msg": "매수정정 주문입력이 완료되었습니다"}'
+        '"dmst_stex_tp": "KRX", "return_code": 0, '
+        '"return_msg": "매수정정 주문입력이 완료되었습니다"}'
     )
     cancel = ordr.Kt10003Response(
         ord_no="0000141", base_orig_ord_no="0000139", cncl_qty="000000000001"
@@ -106,27 +108,31 @@ def test_response_headers() -> None:
             8005,
             {},
             200,
-            '{"return_code": 3, "return_msg": "인증에 실패했습니다[8005:Token이 유효하지 않습니다]"}',
+            '{"return_code": 3, "return_msg": '
+            '"인증에 실패했습니다[8005:Token이 유효하지 않습니다]"}',
         ),
         (
             1700,
             {"api_id": "kt00001"},
             429,
-            '{"return_code": 5, "return_msg": "허용된 요청 개수를 초과하였습니다[1700:허용된 요청 개수를 '
+            '{"return_code": 5, "return_msg": '
+            '"허용된 요청 개수를 초과하였습니다[1700:허용된 요청 개수를 '
             '초과하였습니다. API ID=kt00001]"}',
         ),
         (
             1504,
             {"api_id": "usa10099", "uri": "/api/us/mrkcond"},
             200,
-            '{"return_code": 1, "return_msg": "잘못된 요청입니다[1504:해당 URI에서는 지원하는 API ID가 '
+            '{"return_code": 1, "return_msg": '
+            '"잘못된 요청입니다[1504:해당 URI에서는 지원하는 API ID가 '
             '아닙니다. API ID=usa10099, URI=/api/us/mrkcond]"}',
         ),
         (
             1511,
             {"param": "cycle_tp"},
             200,
-            '{"return_code": 2, "return_msg": "입력 값 오류입니다[1511:필수 입력 값에 값이 존재하지 '
+            '{"return_code": 2, "return_msg": '
+            '"입력 값 오류입니다[1511:필수 입력 값에 값이 존재하지 '
             '않습니다. 필수입력 파라미터=cycle_tp]"}',
         ),
         (
@@ -139,7 +145,8 @@ def test_response_headers() -> None:
             8050,
             {},
             200,
-            '{"return_code": 3, "return_msg": "인증에 실패했습니다[8050:지정단말기 인증에 실패했습니다]"}',
+            '{"return_code": 3, "return_msg": '
+            '"인증에 실패했습니다[8050:지정단말기 인증에 실패했습니다]"}',
         ),
     ],
 )

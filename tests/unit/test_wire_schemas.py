@@ -72,7 +72,7 @@ def test_non_identifier_wire_names_are_kept() -> None:
     data = json.loads(msgspec.json.encode(resp))
     assert data["250hgst"] == "+91900"
     assert data["250hgst_pric_dt"] == "20250101"
-    assert list(data)[0] == "stk_cd"
+    assert next(iter(data)) == "stk_cd"
     ka10099 = RESPONSE_SCHEMAS["ka10099"]
     assert "list" in json.loads(msgspec.json.encode(ka10099()))
 
