@@ -25,7 +25,7 @@ def open_postgres(url: str) -> SqlStorage:
         raise StorageError(f"not a PostgreSQL URL: {url}")
     parsed = make_url(f"postgresql+psycopg://{rest}")
     engine = create_engine(parsed, pool_pre_ping=True)
-    storage = SqlStorage(engine, parsed.render_as_string(hide_password=True))
+    storage = SqlStorage(engine, make_url(url).render_as_string(hide_password=True))
     try:
         migrate(engine)
     except Exception:
