@@ -83,12 +83,14 @@ def test_reg_without_data_and_remove_without_refresh() -> None:
     clear = ws.decode_client(b'{"trnm":"REG","grp_no":"1","refresh":"0"}')
     assert isinstance(clear, ws.Reg)
     assert clear.data == []
+    assert clear.group == "1"
     assert not clear.keep_existing
     rm = ws.decode_client(
         b'{"trnm":"REMOVE","grp_no":"1","refresh":"","data":[{"item":["005930"],"type":["0B"]}]}'
     )
     assert isinstance(rm, ws.Remove)
     assert rm.data[0].items == ["005930"]
+    assert rm.group == "1"
 
 
 def test_real_frame_shape() -> None:

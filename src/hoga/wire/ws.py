@@ -94,6 +94,10 @@ class Reg(_Msg, tag="REG", kw_only=True):
     data: list[RegItem] = msgspec.field(default_factory=list)
 
     @property
+    def group(self) -> str:
+        return str(self.grp_no).strip()
+
+    @property
     def keep_existing(self) -> bool:
         return str(self.refresh).strip() != "0"
 
@@ -102,6 +106,10 @@ class Remove(_Msg, tag="REMOVE", kw_only=True):
     grp_no: Scalar = "1"
     refresh: Scalar = ""
     data: list[RegItem] = msgspec.field(default_factory=list)
+
+    @property
+    def group(self) -> str:
+        return str(self.grp_no).strip()
 
 
 class CnsrLst(_Msg, tag="CNSRLST", kw_only=True):
