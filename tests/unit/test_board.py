@@ -1,7 +1,6 @@
 """Order entry, matching, modify and cancel on the regular board in continuous trading."""
 
 import pytest
-
 from _board_kit import (
     BUY,
     SELL,
@@ -15,6 +14,7 @@ from _board_kit import (
     rejected,
     trades,
 )
+
 from hoga.domain import events as ev
 from hoga.domain.board import Board, BoardPhase
 from hoga.domain.events import CancelReason, RejectReason
@@ -398,7 +398,7 @@ def test_quantity_increase_and_price_change_lose_priority(board: Board) -> None:
     assert isinstance(out[0], ev.OrderModified) and not out[0].kept_priority
     out = board.modify(c, 3, price=10_000)
     assert isinstance(out[0], ev.OrderModified) and out[0].price == 10_000
-    oid, out = place(board, SELL, "0", 30, 10_000)
+    _oid, out = place(board, SELL, "0", 30, 10_000)
     assert [t[2] for t in trades(out)] == [b, a, c]
 
 
@@ -484,3 +484,19 @@ def test_orders_lists_live_orders_in_time_priority(board: Board) -> None:
     assert [v.order_id for v in board.orders()] == [a, s, b]
     assert [v.active for v in board.orders()] == [True, False, True]
     assert [v.trde_tp for v in board.orders()] == ["0", "28", "0"]
+
+
+def test_modify_is_rejected_after_the_close_but_cancel_works(board: Board) -> None:
+    a = limit(board, BUY, 5, 9_900)
+    board.set_phase(BoardPhase.CLOSED, 2)
+    assert rejected(board.modify(a, 3, qty=1)) is RejectReason.SESSION_CLOSED
+    assert cancelled(board.cancel(a, 4)) == [(a, 5, CancelReason.REQUESTED)]
+
+
+def test_cancelled_sell_stop_never_fires(board: Board) -> None:
+    gone, _ = place(board, SELL, "28", 1, 9_700, stop=9_900)
+    live, _ = place(board, SELL, "28", 1, 9_700, stop=9_800)
+    board.cancel(gone, 2)
+    limit(board, BUY, 1, 9_800)
+    out = place(board, SELL, "0", 1, 9_800)[1]
+    assert [e.order_id for e in out if isinstance(e, ev.OrderTriggered)] == [live]
