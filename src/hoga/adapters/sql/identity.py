@@ -43,7 +43,7 @@ class SqlCustomerRepository:
         self._tx = tx
 
     def add(self, customer: CustomerRecord) -> None:
-        self._tx.execute(insert(customers).values(asdict(customer)))
+        self._tx.execute(insert(customers), asdict(customer))
 
     def get(self, customer_id: str) -> CustomerRecord | None:
         row = self._tx.execute(select(customers).where(customers.c.id == customer_id)).first()
@@ -71,7 +71,7 @@ class SqlApiKeyRepository:
         self._tx = tx
 
     def add(self, key: ApiKeyRecord) -> None:
-        self._tx.execute(insert(api_keys).values(asdict(key)))
+        self._tx.execute(insert(api_keys), asdict(key))
 
     def get(self, appkey: str) -> ApiKeyRecord | None:
         row = self._tx.execute(select(api_keys).where(api_keys.c.appkey == appkey)).first()
@@ -102,7 +102,7 @@ class SqlTokenRepository:
         self._tx = tx
 
     def add(self, token: TokenRecord) -> None:
-        self._tx.execute(insert(tokens).values(asdict(token)))
+        self._tx.execute(insert(tokens), asdict(token))
 
     def get(self, token_hash: str) -> TokenRecord | None:
         row = self._tx.execute(select(tokens).where(tokens.c.token_hash == token_hash)).first()
@@ -136,7 +136,7 @@ class SqlAccountRepository:
         self._tx = tx
 
     def add(self, account: AccountRecord) -> None:
-        self._tx.execute(insert(accounts).values(asdict(account)))
+        self._tx.execute(insert(accounts), asdict(account))
 
     def get(self, account_no: str) -> AccountRecord | None:
         row = self._tx.execute(select(accounts).where(accounts.c.account_no == account_no)).first()

@@ -16,6 +16,8 @@ from hoga.ports.storage import JournalEntry, JournalLine
 __all__ = ["JOURNAL_ENTRY", "SqlJournalRepository", "imbalance"]
 
 JOURNAL_ENTRY = "journal_entry"
+_INSERT_ENTRY = insert(journal_entries)
+_INSERT_LINES = insert(journal_lines)
 
 
 def imbalance(lines: Sequence[JournalLine]) -> dict[str, int]:
@@ -38,10 +40,10 @@ class SqlJournalRepository:
             raise self._tx.fail(f"journal entry {ref!r} for {account} does not balance: {off}")
         entry_id = self._seqs.allocate(JOURNAL_ENTRY)
         self._tx.execute(
-            insert(journal_entries).values(entry_id=entry_id, at=at, account=account, ref=ref)
+            _INSERT_ENTRY, {"entry_id": entry_id, "at": at, "account": account, "ref": ref}
         )
         self._tx.execute(
-            insert(journal_lines),
+            _INSERT_LINES,
             [
                 {
                     "entry_id": entry_id,

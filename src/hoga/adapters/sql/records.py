@@ -16,6 +16,7 @@ from hoga.ports.storage import EventRecord, JsonValue
 __all__ = ["EVENT_SEQ", "SqlEventLog", "SqlSettingsRepository"]
 
 EVENT_SEQ = "event"
+_INSERT_EVENT = insert(events)
 
 
 def _event(row: Any) -> EventRecord:
@@ -29,7 +30,9 @@ class SqlEventLog:
 
     def append(self, at: int, kind: str, payload: str) -> EventRecord:
         record = EventRecord(self._seqs.allocate(EVENT_SEQ), at, kind, payload)
-        self._tx.execute(insert(events).values(seq=record.seq, at=at, kind=kind, payload=payload))
+        self._tx.execute(
+            _INSERT_EVENT, {"seq": record.seq, "at": at, "kind": kind, "payload": payload}
+        )
         return record
 
     def read(

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Select, and_, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Executable,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -19,6 +30,30 @@ __all__ = ["ORDER_NO", "SqlFillRepository", "SqlOrderRepository", "SqlSequenceRe
 ORDER_NO = "ord_no"
 
 
+def _allocate_statement(insert_: Callable[[Table], Any]) -> Executable:
+    # One atomic statement: the row lock it takes is held to commit, so concurrent
+    # allocations serialize and a rolled-back allocation is handed out again.
+    count = bindparam("seq_count", type_=BigInteger)
+    return (  # type: ignore[no-any-return]
+        insert_(sequences)
+        .values(name=bindparam("seq_name"), value=count)
+        .on_conflict_do_update(index_elements=["name"], set_={"value": sequences.c.value + count})
+        .returning(sequences.c.value)
+    )
+
+
+# Statements built once: building and cache-keying a statement per call costs more than the
+# SQLite commit itself.
+_ALLOCATE = {
+    "postgresql": _allocate_statement(pg_insert),
+    "sqlite": _allocate_statement(sqlite_insert),
+}
+_INSERT_ORDER = insert(orders)
+_GET_ORDER = select(orders).where(orders.c.ord_no == bindparam("key"))
+_UPDATE_ORDER = update(orders).where(orders.c.ord_no == bindparam("key")).returning(*orders.c)
+_INSERT_FILL = insert(fills)
+
+
 class SqlSequenceRepository:
     def __init__(self, tx: Tx) -> None:
         self._tx = tx
@@ -26,18 +61,8 @@ class SqlSequenceRepository:
     def allocate(self, name: str, count: int = 1) -> int:
         if count < 1:
             raise self._tx.fail(f"sequence {name!r}: count must be positive, got {count}")
-        insert_ = pg_insert if self._tx.dialect == "postgresql" else sqlite_insert
-        # One atomic statement: the row lock it takes is held to commit, so concurrent
-        # allocations serialize and a rolled-back allocation is handed out again.
-        stmt = (
-            insert_(sequences)
-            .values(name=name, value=count)
-            .on_conflict_do_update(
-                index_elements=["name"], set_={"value": sequences.c.value + count}
-            )
-            .returning(sequences.c.value)
-        )
-        last: int = self._tx.execute(stmt).scalar_one()
+        stmt = _ALLOCATE[self._tx.dialect]
+        last: int = self._tx.execute(stmt, {"seq_name": name, "seq_count": count}).scalar_one()
         return last - count + 1
 
     def current(self, name: str) -> int:
@@ -92,23 +117,23 @@ class SqlOrderRepository:
     def add(self, order: OrderRecord) -> None:
         values = {f: getattr(order, f) for f in OrderRecord.__dataclass_fields__}
         values["side"] = str(order.side)
-        self._tx.execute(insert(orders).values(values))
+        self._tx.execute(_INSERT_ORDER, values)
 
     def get(self, ord_no: int) -> OrderRecord | None:
-        rows = self._tx.execute(select(orders).where(orders.c.ord_no == ord_no))
-        row = rows.first()
+        row = self._tx.execute(_GET_ORDER, {"key": ord_no}).first()
         return None if row is None else _order(row)
 
     def update(
         self, ord_no: int, *, status: str, filled_qty: int, open_qty: int, updated_at: int
     ) -> OrderRecord:
-        stmt = (
-            update(orders)
-            .where(orders.c.ord_no == ord_no)
-            .values(status=status, filled_qty=filled_qty, open_qty=open_qty, updated_at=updated_at)
-            .returning(*orders.c)
-        )
-        row = self._tx.execute(stmt).first()
+        params = {
+            "key": ord_no,
+            "status": status,
+            "filled_qty": filled_qty,
+            "open_qty": open_qty,
+            "updated_at": updated_at,
+        }
+        row = self._tx.execute(_UPDATE_ORDER, params).first()
         if row is None:
             raise NotFoundError(f"order {ord_no}")
         return _order(row)
@@ -141,7 +166,7 @@ class SqlFillRepository:
     def add(self, fill: FillRecord) -> None:
         values = {f: getattr(fill, f) for f in FillRecord.__dataclass_fields__}
         values["side"] = str(fill.side)
-        self._tx.execute(insert(fills).values(values))
+        self._tx.execute(_INSERT_FILL, values)
 
     def by_order(self, ord_no: int) -> list[FillRecord]:
         stmt = select(fills).where(fills.c.ord_no == ord_no).order_by(fills.c.exec_id)
