@@ -14,6 +14,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -28,11 +29,11 @@ _LOCAL_CANDIDATES = (
 )
 
 
-def storage_backends() -> list[str]:
+def storage_backends() -> list[Any]:
     """Backend names the storage contract runs on in this session."""
     if os.environ.get("HOGA_TEST_NO_POSTGRES") == "1":
         return ["sqlite"]
-    return ["sqlite", "postgres"]
+    return ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

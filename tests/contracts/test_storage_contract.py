@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import threading
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -507,6 +508,32 @@ def test_order_numbers_are_unique_across_storages_on_one_database(storage_url: s
     finally:
         one.close()
         two.close()
+
+
+def test_concurrent_units_of_work_in_threads_lose_nothing(storage: Storage) -> None:
+    drawn: list[int] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(25):
+                with storage.unit_of_work() as uow:
+                    n = uow.orders.allocate_order_no()
+                    uow.events.append(n, "order", str(n))
+                drawn.append(n)
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert sorted(drawn) == list(range(1, 101))
+    with storage.unit_of_work() as uow:
+        assert sorted(int(e.payload) for e in uow.events.read()) == list(range(1, 101))
+        assert [e.seq for e in uow.events.read()] == list(range(1, 101))
 
 
 def test_migrations_are_idempotent_and_match_the_schema(storage_url: str) -> None:
