@@ -21,7 +21,11 @@ Contract (every adapter passes ``tests/contracts/test_storage_contract.py``):
 - **Errors.** Driver failures, constraint violations (a duplicate key, a missing parent row, a
   negative quantity) and an unbalanced journal entry raise :class:`hoga.errors.StorageError`;
   updating a row that does not exist raises :class:`hoga.errors.NotFoundError`. Lookups of a
-  missing row return ``None``.
+  missing row return ``None``. A StorageError dooms its unit of work: later calls in it raise,
+  and the block rolls back (raising StorageError) even if the caller caught the first error —
+  validate expected outcomes before writing instead of probing with failed inserts.
+- **Sequences lock.** Drawing from a sequence locks it until the unit of work ends; keep units
+  of work short, and draw from several sequences in the same order everywhere.
 - **Order of results.** Every list comes back in a defined order (stated per method), so that
   replays read back byte for byte what they wrote.
 """
