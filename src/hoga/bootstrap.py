@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import secrets
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from hoga.api.context import AppContext
+from hoga.clock import RealClock
+from hoga.config import Settings
+from hoga.engine.calendar import KrxCalendar
+from hoga.engine.codec import encode_batch
+from hoga.engine.exchange import Exchange, MarketMode, SeqEvent
+from hoga.engine.history import DailyHistory
+from hoga.engine.marketdata import MarketDataRecorder
+from hoga.engine.runtime import MarketRunner
+from hoga.engine.simclock import SimClock
+from hoga.engine.universe import Universe, load_universe
+from hoga.errors import ConfigError
+from hoga.ports.clock import Clock
+
 if TYPE_CHECKING:
+    from hoga.ports.pubsub import PubSub
     from hoga.ports.storage import Storage
 
-__all__ = ["open_storage"]
+__all__ = ["build_context", "make_sim_clock", "open_bus", "open_storage", "select_universe"]
+
+SETTING_OPERATOR_TOKEN = "server.operator_token"
+SETTING_SERVER_URL = "server.url"
 
 
 def open_storage(url: str) -> Storage:
@@ -16,3 +36,103 @@ def open_storage(url: str) -> Storage:
     from hoga import adapters
 
     return adapters.open_storage(url)
+
+
+def open_bus(url: str) -> PubSub:
+    """The pub/sub bus named by ``url`` (``memory://`` for now)."""
+    if url.startswith("memory://"):
+        from hoga.adapters.pubsub_memory import MemoryPubSub
+
+        return MemoryPubSub()
+    raise ConfigError(f"unknown bus URL {url!r}; use memory://")
+
+
+def make_sim_clock(spec: str, *, start: int | None, base: Clock | None = None) -> SimClock:
+    """``real`` (speed 1 from now), ``fast:N`` (N× from ``start`` or now), ``manual`` (frozen)."""
+    base = base or RealClock()
+    kind, _, arg = spec.strip().lower().partition(":")
+    if kind == "real" and not arg:
+        return SimClock(base, start=start, speed=1)
+    if kind == "manual" and not arg:
+        return SimClock(base, start=start, speed=0)
+    if kind == "fast" and arg:
+        try:
+            speed = Fraction(arg)
+        except ValueError as exc:
+            raise ConfigError(f"bad clock speed in {spec!r}") from exc
+        if speed <= 0:
+            raise ConfigError(f"clock speed must be positive in {spec!r}")
+        return SimClock(base, start=start, speed=speed)
+    raise ConfigError(f"unknown clock {spec!r}; expected 'real', 'fast:N' or 'manual'")
+
+
+def select_universe(universe: Universe, limit: int | None) -> Universe:
+    """The whole universe, or its ``limit`` most traded instruments (for small deployments)."""
+    if limit is None or limit >= len(universe):
+        return universe
+    ranked = sorted(universe.values(), key=lambda i: (-i.volume, i.code))[:limit]
+    return Universe(sorted(ranked, key=lambda i: i.code))
+
+
+def build_context(settings: Settings, *, base_clock: Clock | None = None) -> AppContext:
+    """Everything a server process runs, from ``settings``."""
+    storage = open_storage(settings.db)
+    bus = open_bus(settings.bus)
+    clock = make_sim_clock(settings.clock, start=settings.clock_start, base=base_clock)
+    universe = select_universe(load_universe(), settings.universe_limit)
+    calendar = KrxCalendar()
+    history = DailyHistory(universe, seed=settings.seed, years=settings.history_years)
+
+    def publish(topic: str, batch: list[SeqEvent]) -> None:
+        if bus.has_subscribers(topic):
+            bus.publish_nowait(topic, encode_batch(batch))
+
+    exchange = Exchange(
+        universe.values(),
+        clock=clock,
+        calendar=calendar,
+        seed=settings.seed,
+        mode=MarketMode(settings.market),
+        extended_sessions=settings.extended_sessions,
+        participants=settings.participants,
+        publish=publish,
+    )
+    recorder = MarketDataRecorder(history)
+    exchange.add_listener(recorder)
+    runner = MarketRunner(
+        exchange,
+        clock,
+        recorder=recorder,
+        storage=storage,
+        flush_interval_us=settings.flush_interval_us,
+    )
+    token = settings.operator_token or secrets.token_urlsafe(32)
+    with storage.unit_of_work() as uow:
+        uow.settings.put(SETTING_OPERATOR_TOKEN, token)
+        uow.settings.put(SETTING_SERVER_URL, f"http://{settings.host}:{settings.port}")
+    return AppContext(
+        settings=settings,
+        storage=storage,
+        pubsub=bus,
+        clock=clock,
+        calendar=calendar,
+        universe=universe,
+        history=history,
+        exchange=exchange,
+        recorder=recorder,
+        runner=runner,
+        operator_token=token,
+    )
+
+
+def demo_customer(ctx: AppContext) -> dict[str, str]:
+    """Create (once) and describe the demo customer ``make run`` prints.
+
+    The identity service registers itself in ``ctx.services["identity"]``; until it exists the
+    banner says so instead of inventing credentials.
+    """
+    identity = ctx.services.get("identity")
+    if identity is None:
+        return {"demo customer": "identity service not available"}
+    creds: dict[str, str] = identity.demo_credentials(ctx.settings.default_cash)
+    return creds

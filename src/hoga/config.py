@@ -1,1 +1,78 @@
-"""Configuration of a hoga deployment."""
+"""Configuration of a hoga deployment.
+
+Every setting has a default that gives the laptop sandbox (`make run`): SQLite in the working
+directory, the in-process bus, the 24/7 market on the real clock. Settings come from keyword
+arguments (the CLI) or ``HOGA_*`` environment variables, in that order of precedence.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from hoga.errors import ConfigError
+
+__all__ = ["DEFAULT_DB", "Settings"]
+
+DEFAULT_DB = "sqlite:///hoga.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """One deployment's configuration (see the module docstring for sources)."""
+
+    db: str = DEFAULT_DB
+    bus: str = "memory://"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    seed: int = 1
+    market: str = "always"  # always | calendar
+    clock: str = "real"  # real | fast:N | manual
+    clock_start: int | None = None  # epoch µs the simulated clock starts at (fast / manual)
+    extended_sessions: bool = False
+    participants: bool = True
+    universe_limit: int | None = None  # trade only the first N instruments (tests, demos)
+    history_years: int = 3
+    default_cash: int = 100_000_000
+    commission_rate: str = "0.00015"
+    max_body_bytes: int = 64 * 1024
+    operator_token: str | None = None
+    flush_interval_us: int = 1_000_000
+    tick_retention_days: int = 5
+    environments: dict[str, str] = field(default_factory=lambda: {"": "mock"})
+
+    def __post_init__(self) -> None:
+        if self.market not in ("always", "calendar"):
+            raise ConfigError(f"market must be 'always' or 'calendar', not {self.market!r}")
+        if not 0 < self.port < 65_536:
+            raise ConfigError(f"port out of range: {self.port}")
+        if self.default_cash < 0:
+            raise ConfigError("default cash must not be negative")
+
+    @classmethod
+    def load(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``HOGA_<NAME>`` environment variables, then non-None ``overrides``."""
+        source = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = source.get(f"HOGA_{f.name.upper()}")
+            if raw is None or f.name == "environments":
+                continue
+            values[f.name] = _coerce(f.name, str(f.type), raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def _coerce(name: str, typ: str, raw: str) -> Any:
+    if "bool" in typ:
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if "int" in typ:
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ConfigError(f"HOGA_{name.upper()} must be an integer, got {raw!r}") from exc
+    return raw

@@ -1,0 +1,139 @@
+"""The ASGI application: Kiwoom REST paths, OAuth, operator routes, OpenAPI document.
+
+Routes:
+- ``POST /api/dostk/{category}`` — every REST api-id (see :mod:`hoga.api.dispatch`);
+- ``POST /oauth2/token`` (au10001) and ``POST /oauth2/revoke`` (au10002), which need no
+  ``api-id`` header;
+- ``GET /openapi.json`` — the OpenAPI 3.1 document generated from the wire schemas;
+- ``GET /health``;
+- ``/operator/...`` — the operator control surface (see :mod:`hoga.api.operator`).
+
+Request bodies are capped at ``Settings.max_body_bytes``: a larger one answers 1517 with HTTP 413
+before it is read in full.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from hoga.api import operator
+from hoga.api.context import AppContext
+from hoga.api.dispatch import Result, dispatch
+from hoga.api.routes import load_all
+from hoga.wire.envelope import CONTENT_TYPE, body
+from hoga.wire.errors import ApiError
+from hoga.wire.openapi import openapi_document
+
+__all__ = ["create_app", "env_for"]
+
+_OAUTH_IDS = {"/oauth2/token": "au10001", "/oauth2/revoke": "au10002"}
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refusing more than ``limit`` bytes (checked while streaming)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def env_for(ctx: AppContext, request: Request) -> str:
+    """Which environment (mock / real) the request targets: by host name, then port."""
+    envs = ctx.settings.environments
+    host = request.headers.get("host", "")
+    name, _, port = host.rpartition(":") if ":" in host else (host, "", "")
+    for key in (host, name, f":{port}" if port else ""):
+        if key and key in envs:
+            return envs[key]
+    return envs.get("", "mock")
+
+
+def _reply(result: Result) -> Response:
+    resp = Response(result.body, status_code=result.status, media_type=CONTENT_TYPE)
+    for name, value in result.headers:
+        resp.headers[name] = value
+    return resp
+
+
+def create_app(ctx: AppContext, *, run_market: bool = True) -> Starlette:
+    """The application over ``ctx``; with ``run_market`` the lifespan runs the market loop."""
+    load_all()
+
+    async def rest(request: Request) -> Response:
+        path = request.url.path
+        api_id = _OAUTH_IDS.get(path) or request.headers.get("api-id")
+        try:
+            data = await read_body(request, ctx.settings.max_body_bytes)
+        except BodyTooLarge:
+            err = ApiError.of(1517, param="body", reason="요청 본문이 너무 큽니다")
+            return Response(err.body(), status_code=413, media_type=CONTENT_TYPE)
+        client = request.client.host if request.client else ""
+        result = await dispatch(
+            ctx,
+            path=path,
+            api_id=api_id,
+            authorization=request.headers.get("authorization"),
+            cont_yn=request.headers.get("cont-yn"),
+            next_key=request.headers.get("next-key"),
+            data=data,
+            env=env_for(ctx, request),
+            client_ip=client,
+        )
+        return _reply(result)
+
+    async def openapi(_: Request) -> Response:
+        return JSONResponse(openapi_document())
+
+    async def health(_: Request) -> Response:
+        return JSONResponse({"status": "ok", "time": ctx.clock.now()})
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        err = ApiError.of(1504, api_id=request.headers.get("api-id", ""), uri=request.url.path)
+        return Response(
+            body(err.return_code, err.return_msg), status_code=status, media_type=CONTENT_TYPE
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if run_market:
+            ctx.runner.start()
+        try:
+            yield
+        finally:
+            if run_market:
+                await ctx.runner.stop()
+
+    routes = [
+        Route("/api/dostk/{category}", rest, methods=["POST"]),
+        Route("/oauth2/token", rest, methods=["POST"]),
+        Route("/oauth2/revoke", rest, methods=["POST"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/health", health, methods=["GET"]),
+        *operator.routes(ctx),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: http_error},
+    )
+    app.state.ctx = ctx
+    return app

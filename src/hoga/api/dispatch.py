@@ -1,0 +1,198 @@
+"""Kiwoom-style dispatch: ``POST <category path>`` + ``api-id`` header → one handler.
+
+Handlers register per api-id with :func:`handler`; each receives a :class:`Call` (the decoded
+request struct, the principal, paging headers) and returns a :class:`Reply` or an
+:class:`~hoga.wire.errors.ApiError`. They hold no business rules: they translate wire values,
+call an engine service and format the answer.
+
+Order of checks (each failure answers the documented error and changes nothing): body size →
+``api-id`` present (1501) → known api-id (1505) → api-id belongs to the path (1504) → implemented
+(1505, with a note that hoga does not serve it yet) → authorization header (1513–1516) → token
+(8005 / 8031) → body decoding (1511 / 1517) → handler.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import msgspec
+
+from hoga.api.context import AppContext, Principal
+from hoga.wire import catalog
+from hoga.wire.envelope import body as envelope_body
+from hoga.wire.envelope import response_headers, success_message
+from hoga.wire.errors import ApiError
+from hoga.wire.schemas.registry import REQUEST_SCHEMAS, decode_request
+
+__all__ = [
+    "HANDLERS",
+    "Call",
+    "HandlerSpec",
+    "Reply",
+    "Result",
+    "dispatch",
+    "handler",
+]
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["query", "order", "token"]
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    api_id: str
+    body: Any  # the decoded request struct of this api-id
+    principal: Principal | None
+    env: str
+    cont_yn: bool
+    next_key: str
+    client_ip: str
+    ctx: AppContext
+
+    @property
+    def mock(self) -> bool:
+        return self.env == "mock"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    payload: msgspec.Struct | None = None
+    msg: str | None = None  # None: the documented success message of the api-id
+    cont_yn: bool = False
+    next_key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What goes back over HTTP."""
+
+    status: int
+    body: bytes
+    headers: list[tuple[str, str]]
+
+
+HandlerFn = Callable[[Call], "Reply | ApiError | Awaitable[Reply | ApiError]"]
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerSpec:
+    api_id: str
+    fn: HandlerFn
+    kind: Kind
+    auth: bool
+
+
+HANDLERS: dict[str, HandlerSpec] = {}
+
+
+def handler(
+    api_id: str, *, kind: Kind = "query", auth: bool = True
+) -> Callable[[HandlerFn], HandlerFn]:
+    """Register the decorated function as the handler of ``api_id``."""
+
+    def register(fn: HandlerFn) -> HandlerFn:
+        if api_id in HANDLERS:
+            raise RuntimeError(f"two handlers for {api_id}")
+        HANDLERS[api_id] = HandlerSpec(api_id, fn, kind, auth)
+        return fn
+
+    return register
+
+
+def _error(err: ApiError, api_id: str) -> Result:
+    return Result(err.status, err.body(), response_headers(api_id or ""))
+
+
+def bearer_token(header: str | None) -> str | ApiError:
+    """The token of an ``authorization`` header, or 1513–1516."""
+    if header is None or not header.strip():
+        return ApiError.of(1513)
+    parts = header.strip().split(None, 1)
+    if len(parts) != 2:
+        if parts[0].lower() == "bearer":
+            return ApiError.of(1516)
+        return ApiError.of(1514)
+    scheme, token = parts
+    if scheme.lower() != "bearer":
+        return ApiError.of(1515)
+    return token.strip()
+
+
+async def dispatch(
+    ctx: AppContext,
+    *,
+    path: str,
+    api_id: str | None,
+    authorization: str | None,
+    cont_yn: str | None,
+    next_key: str | None,
+    data: bytes,
+    env: str,
+    client_ip: str,
+) -> Result:
+    """Run one REST call end to end (see the module docstring for the order of checks)."""
+    api_id = (api_id or "").strip()
+    if not api_id:
+        return _error(ApiError.of(1501), "")
+    api_id = api_id.lower()
+    spec = catalog.spec_for(api_id)
+    if spec is None:
+        return _error(ApiError.of(1505, api_id=api_id), api_id)
+    if spec.path != path:
+        return _error(ApiError.of(1504, api_id=api_id, uri=path), api_id)
+    entry = HANDLERS.get(api_id)
+    if entry is None or api_id not in REQUEST_SCHEMAS:
+        return _error(not_served(api_id), api_id)
+    principal: Principal | None = None
+    if entry.auth:
+        token = bearer_token(authorization)
+        if isinstance(token, ApiError):
+            return _error(token, api_id)
+        if ctx.auth is None:
+            return _error(ApiError.of(8005), api_id)
+        who = ctx.auth.authenticate(token, env, client_ip)
+        if isinstance(who, ApiError):
+            return _error(who, api_id)
+        principal = who
+    req = decode_request(api_id, data)
+    if isinstance(req, ApiError):
+        return _error(req, api_id)
+    call = Call(
+        api_id=api_id,
+        body=req,
+        principal=principal,
+        env=env,
+        cont_yn=(cont_yn or "").strip().upper() == "Y",
+        next_key=(next_key or "").strip(),
+        client_ip=client_ip,
+        ctx=ctx,
+    )
+    try:
+        out = entry.fn(call)
+        if inspect.isawaitable(out):
+            out = await out
+    except ApiError as err:
+        out = err
+    except Exception as exc:  # a bug: answer 1999, never leak a traceback
+        log.exception("handler %s failed", api_id)
+        out = ApiError.of(1999, reason=type(exc).__name__)
+    if isinstance(out, ApiError):
+        return _error(out, api_id)
+    msg = out.msg if out.msg is not None else success_message(api_id, mock=call.mock)
+    return Result(
+        200,
+        envelope_body(0, msg, out.payload),
+        response_headers(api_id, cont_yn=out.cont_yn, next_key=out.next_key),
+    )
+
+
+def not_served(api_id: str) -> ApiError:
+    """The answer for a documented api-id hoga does not implement yet (see docs/coverage.md)."""
+    err = ApiError.of(1505, api_id=api_id)
+    msg = err.return_msg.replace("존재하지 않습니다", "hoga에서 아직 지원하지 않습니다")
+    return ApiError(err.code, err.status, err.return_code, msg)

@@ -1,0 +1,169 @@
+"""Market data kept from the exchange's event stream: the tape, minute bars and daily bars.
+
+The recorder is an exchange listener. It keeps, per instrument, the most recent trades (for
+trade-history queries) and the current minute and day bars in memory, and queues every completed
+tick and bar for the storage port; :meth:`MarketDataRecorder.flush` writes the queue in one unit of
+work (the runtime calls it about once a second), so intraday ticks and minute bars survive a
+restart. Synthetic daily history (before the market ran) comes from
+:class:`hoga.engine.history.DailyHistory`; :meth:`MarketDataRecorder.daily_bars` merges both.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, replace
+from datetime import date
+
+from hoga.domain.events import Trade
+from hoga.domain.kst import kst_date, kst_minute_start
+from hoga.domain.model import Side
+from hoga.engine.exchange import SeqEvent
+from hoga.engine.history import DailyHistory
+from hoga.ports.storage import DailyBar, MinuteBar, Storage, TradeTick
+
+__all__ = ["MarketDataRecorder", "TapeEntry"]
+
+TAPE_LENGTH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class TapeEntry:
+    at: int
+    price: int
+    qty: int
+    aggressor: Side | None
+    cum_volume: int
+
+
+class MarketDataRecorder:
+    """Listens to trades; serves recent ticks and bars; persists them in batches."""
+
+    def __init__(self, history: DailyHistory | None = None) -> None:
+        self.history = history
+        self.tapes: dict[str, deque[TapeEntry]] = {}
+        self._minute: dict[str, MinuteBar] = {}
+        self._day: dict[str, DailyBar] = {}
+        self._volume: dict[str, int] = {}
+        self._counter: dict[str, int] = {}
+        self._ticks: list[TradeTick] = []
+        self._minutes: list[MinuteBar] = []
+        self._dirty_days: set[str] = set()
+        self._closed_days: list[DailyBar] = []
+
+    # ------------------------------------------------------------------ listening
+
+    def __call__(self, batch: list[SeqEvent]) -> None:
+        for _, ev in batch:
+            if type(ev) is Trade:
+                self._trade(ev)
+
+    def _trade(self, ev: Trade) -> None:
+        code, at, price, qty = ev.code, ev.at, ev.price, ev.qty
+        n = self._counter.get(code, 0) + 1
+        self._counter[code] = n
+        self._ticks.append(TradeTick(code, at * 1_000 + n % 1_000, at, price, qty))
+        day = kst_date(at)
+        bar = self._day.get(code)
+        if bar is not None and bar.day != day:
+            self._closed_days.append(bar)
+            bar = None
+            self._volume[code] = 0
+        cum = self._volume.get(code, 0) + qty
+        self._volume[code] = cum
+        tape = self.tapes.get(code)
+        if tape is None:
+            tape = self.tapes[code] = deque(maxlen=TAPE_LENGTH)
+        tape.append(TapeEntry(at, price, qty, ev.aggressor, cum))
+        value = price * qty
+        if bar is None:
+            bar = DailyBar(code, day, price, price, price, price, qty, value)
+        else:
+            bar = replace(
+                bar,
+                high=max(bar.high, price),
+                low=min(bar.low, price),
+                close=price,
+                volume=bar.volume + qty,
+                turnover=bar.turnover + value,
+            )
+        self._day[code] = bar
+        self._dirty_days.add(code)
+        start = kst_minute_start(at)
+        minute = self._minute.get(code)
+        if minute is not None and minute.start != start:
+            self._minutes.append(minute)
+            minute = None
+        if minute is None:
+            minute = MinuteBar(code, start, price, price, price, price, qty, value)
+        else:
+            minute = replace(
+                minute,
+                high=max(minute.high, price),
+                low=min(minute.low, price),
+                close=price,
+                volume=minute.volume + qty,
+                turnover=minute.turnover + value,
+            )
+        self._minute[code] = minute
+
+    # ------------------------------------------------------------------ persistence
+
+    def pending(self) -> int:
+        return len(self._ticks) + len(self._minutes) + len(self._dirty_days)
+
+    def flush(self, storage: Storage) -> int:
+        """Write queued ticks, finished and current bars in one unit of work; returns rows."""
+        ticks, self._ticks = self._ticks, []
+        minutes, self._minutes = self._minutes, []
+        minutes += [self._minute[c] for c in self._dirty_days if c in self._minute]
+        days = self._closed_days + [self._day[c] for c in self._dirty_days]
+        self._closed_days = []
+        self._dirty_days = set()
+        if not (ticks or minutes or days):
+            return 0
+        with storage.unit_of_work() as uow:
+            if ticks:
+                uow.ticks.add_many(ticks)
+            if minutes:
+                uow.bars.upsert_minutes(minutes)
+            if days:
+                uow.bars.upsert_daily(days)
+        return len(ticks) + len(minutes) + len(days)
+
+    # ------------------------------------------------------------------ queries
+
+    def tape(self, code: str) -> list[TapeEntry]:
+        """Recent trades, newest first."""
+        return list(reversed(self.tapes.get(code, ())))
+
+    def today(self, code: str) -> DailyBar | None:
+        return self._day.get(code)
+
+    def current_minute(self, code: str) -> MinuteBar | None:
+        return self._minute.get(code)
+
+    def minute_bars(self, storage: Storage, code: str, since: int, until: int) -> list[MinuteBar]:
+        """Minute bars in ``[since, until)`` from storage plus the unflushed ones."""
+        with storage.unit_of_work() as uow:
+            stored = {b.start: b for b in uow.bars.minutes(code, since, until)}
+        for bar in [*self._minutes, self._minute.get(code)]:
+            if bar is not None and bar.code == code and since <= bar.start < until:
+                stored[bar.start] = bar
+        return [stored[k] for k in sorted(stored)]
+
+    def daily_bars(self, storage: Storage, code: str, first: date, last: date) -> list[DailyBar]:
+        """Daily bars from synthetic history, then stored days, then today, oldest first."""
+        merged: dict[date, DailyBar] = {}
+        if self.history is not None:
+            for h in self.history.daily(code):
+                if first <= h.date <= last:
+                    merged[h.date] = DailyBar(
+                        code, h.date, h.open, h.high, h.low, h.close, h.volume, h.turnover
+                    )
+        with storage.unit_of_work() as uow:
+            for bar in uow.bars.daily(code, first, last):
+                merged[bar.day] = bar
+        today = self._day.get(code)
+        if today is not None and first <= today.day <= last:
+            merged[today.day] = today
+        return [merged[d] for d in sorted(merged)]
