@@ -11,17 +11,18 @@ restart. Synthetic daily history (before the market ran) comes from
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from hoga.domain.events import Trade
 from hoga.domain.kst import kst_date, kst_minute_start
-from hoga.domain.model import Side
+from hoga.domain.model import Instrument, Side
 from hoga.engine.exchange import SeqEvent
 from hoga.engine.history import DailyHistory
 from hoga.ports.storage import DailyBar, MinuteBar, Storage, TradeTick
 
-__all__ = ["MarketDataRecorder", "TapeEntry"]
+__all__ = ["MarketDataRecorder", "TapeEntry", "carried_bases"]
 
 TAPE_LENGTH = 200
 
@@ -167,3 +168,24 @@ class MarketDataRecorder:
         if today is not None and first <= today.day <= last:
             merged[today.day] = today
         return [merged[d] for d in sorted(merged)]
+
+
+def carried_bases(
+    storage: Storage, instruments: Iterable[Instrument], day: date, *, lookback_days: int = 400
+) -> dict[str, int]:
+    """Base prices for trading day ``day`` from the market's own recorded history.
+
+    For each instrument with a recorded daily bar before ``day``, the close of the latest one
+    (the KRX rule: the base price is the previous close). Instruments that never traded in this
+    database keep their snapshot price (not in the result). A restart in the middle of a day
+    therefore comes back with the same base price and limits it had.
+    """
+    first = day - timedelta(days=lookback_days)
+    last = day - timedelta(days=1)
+    out: dict[str, int] = {}
+    with storage.unit_of_work() as uow:
+        for inst in instruments:
+            bars = uow.bars.daily(inst.code, first, last)
+            if bars:
+                out[inst.code] = bars[-1].close
+    return out
