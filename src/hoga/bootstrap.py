@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from hoga.api.context import AppContext
 from hoga.clock import RealClock
 from hoga.config import Settings
+from hoga.domain.kst import kst_date
 from hoga.engine.calendar import KrxCalendar
 from hoga.engine.codec import encode_batch
 from hoga.engine.exchange import Exchange, MarketMode, SeqEvent
 from hoga.engine.history import DailyHistory
-from hoga.engine.marketdata import MarketDataRecorder
+from hoga.engine.marketdata import MarketDataRecorder, carried_bases
 from hoga.engine.runtime import MarketRunner
 from hoga.engine.simclock import SimClock
 from hoga.engine.universe import Universe, load_universe
@@ -82,13 +84,18 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
     universe = select_universe(load_universe(), settings.universe_limit)
     calendar = KrxCalendar()
     history = DailyHistory(universe, seed=settings.seed, years=settings.history_years)
+    bases = carried_bases(storage, universe.values(), kst_date(clock.now()))
+    instruments = [
+        replace(inst, base_price=bases[inst.code]) if inst.code in bases else inst
+        for inst in universe.values()
+    ]
 
     def publish(topic: str, batch: list[SeqEvent]) -> None:
         if bus.has_subscribers(topic):
             bus.publish_nowait(topic, encode_batch(batch))
 
     exchange = Exchange(
-        universe.values(),
+        instruments,
         clock=clock,
         calendar=calendar,
         seed=settings.seed,
