@@ -1,0 +1,352 @@
+"""Acceptance 1: real engine throughput as a ratio of the naive book, same run, same op stream.
+
+Both books replay the same pre-generated stream (:mod:`bench.workload`), interleaved round by
+round so machine noise hits both alike; the median of the rounds is reported.
+
+- **naive**: :class:`bench.naive_book.NaiveBook`; trades are drained every 10k ops (counted and
+  summed), as a downstream consumer would.
+- **engine**: a real :class:`hoga.engine.exchange.Exchange` (one instrument, KOSPI, base 10,000,
+  no simulated participants) on a :class:`ManualClock` that moves 1 µs per op, in the always-open
+  mode. Every op goes through ``Exchange.submit`` / ``Exchange.cancel`` — clock sync, timer check,
+  KRX validation (tick grid, price limits, lot, phase), VI checks at every price level, event
+  objects, sequencing — with a listener that queues every event batch and a publish callback
+  that hands each batch to an in-memory topic buffer. The listener's queue is drained every 10k
+  ops: each event is dispatched on its type (trades counted, volume and last price kept).
+
+Correctness guard: on a prefix both books must produce identical trade lists, and on every
+timed round the engine's trade count and volume must equal the naive book's (so no VI or
+rejection changed the flow).
+
+Run alone: ``python -m bench.engine_throughput [--ops N] [--rounds R] [--profile]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import json
+import pstats
+import statistics
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.naive_book import NaiveBook
+from bench.workload import ADD, BASE_PRICE, CANCEL, Op, generate
+from hoga.clock import ManualClock
+from hoga.domain.events import Event, OrderRejected, Trade, ViTriggered
+from hoga.domain.model import TRDE_TP, Instrument, Market, NewOrder, Side
+from hoga.engine.calendar import AlwaysCalendar
+from hoga.engine.exchange import Exchange, MarketMode, SeqEvent
+
+__all__ = ["TARGET_RATIO", "main", "run"]
+
+TARGET_RATIO = 0.35
+DRAIN_EVERY = 10_000
+RESULTS = Path(__file__).parent / "results" / "engine_throughput.json"
+
+_LIMIT = TRDE_TP["0"]  # 보통 (limit, day)
+_MARKET_IOC = TRDE_TP["13"]  # 시장가(IOC)
+_SIDES = (Side.BUY, Side.SELL)
+
+
+def bench_instrument() -> Instrument:
+    return Instrument(
+        code="900001",
+        isin="KR7900001001",
+        name="BENCH",
+        market=Market.KOSPI,
+        kind="stock",
+        base_price=BASE_PRICE,
+        listed_shares=10_000_000,
+        volume=1_000_000,
+        sector="bench",
+    )
+
+
+@dataclass
+class Consumer:
+    """A downstream consumer: queue batches on the hot path, process them in bulk."""
+
+    queue: list[list[SeqEvent]] = field(default_factory=list)
+    events: int = 0
+    trades: int = 0
+    volume: int = 0
+    rejects: int = 0
+    vis: int = 0
+    last: dict[str, int] = field(default_factory=dict)
+    tape: list[tuple[int, int, int, int]] | None = None
+
+    def __call__(self, batch: list[SeqEvent]) -> None:
+        self.queue.append(batch)
+
+    def drain(self) -> None:
+        for batch in self.queue:
+            for _, ev in batch:
+                self.events += 1
+                kind = type(ev)
+                if kind is Trade:
+                    assert isinstance(ev, Trade)
+                    self.trades += 1
+                    self.volume += ev.qty
+                    self.last[ev.code] = ev.price
+                    if self.tape is not None:
+                        self.tape.append((ev.price, ev.qty, ev.buy_order_id, ev.sell_order_id))
+                elif kind is OrderRejected:
+                    self.rejects += 1
+                elif kind is ViTriggered:
+                    self.vis += 1
+        self.queue.clear()
+
+
+class Bus:
+    """Stand-in for the in-memory pub/sub port: a bounded buffer per topic."""
+
+    def __init__(self) -> None:
+        self.topics: dict[str, deque[list[SeqEvent]]] = {}
+
+    def publish(self, topic: str, batch: list[SeqEvent]) -> None:
+        buf = self.topics.get(topic)
+        if buf is None:
+            buf = self.topics[topic] = deque(maxlen=4096)
+        buf.append(batch)
+
+
+def make_exchange() -> tuple[Exchange, ManualClock, Consumer, str]:
+    clock = ManualClock()
+    bus = Bus()
+    inst = bench_instrument()
+    ex = Exchange(
+        [inst],
+        clock=clock,
+        calendar=AlwaysCalendar(),
+        mode=MarketMode.ALWAYS,
+        participants=False,
+        publish=bus.publish,
+    )
+    consumer = Consumer()
+    ex.add_listener(consumer)
+    return ex, clock, consumer, inst.code
+
+
+@dataclass
+class Outcome:
+    seconds: float
+    trades: int
+    volume: int
+    resting: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def run_naive(ops: list[Op], *, tape: list[tuple[int, int, int, int]] | None = None) -> Outcome:
+    book = NaiveBook()
+    limit, market, cancel = book.limit, book.market, book.cancel
+    trades_out = book.trades
+    n_trades = volume = 0
+    gc.collect()
+    start = time.perf_counter()
+    for i, (kind, oid, side, price, qty) in enumerate(ops):
+        if kind == ADD:
+            limit(oid, side, price, qty)
+        elif kind == CANCEL:
+            cancel(oid)
+        else:
+            market(oid, side, qty)
+        if i % DRAIN_EVERY == 0:
+            for tr in trades_out:
+                n_trades += 1
+                volume += tr[1]
+            if tape is not None:
+                tape.extend(trades_out)
+            trades_out.clear()
+    for tr in trades_out:
+        n_trades += 1
+        volume += tr[1]
+    if tape is not None:
+        tape.extend(trades_out)
+    trades_out.clear()
+    seconds = time.perf_counter() - start
+    bids, asks = book.level_counts()
+    return Outcome(seconds, n_trades, volume, book.resting(), {"levels": [bids, asks]})
+
+
+def run_engine(ops: list[Op], *, tape: list[tuple[int, int, int, int]] | None = None) -> Outcome:
+    ex, clock, consumer, code = make_exchange()
+    consumer.tape = tape
+    submit, cancel, drain = ex.submit, ex.cancel, consumer.drain
+    t = clock.now()
+    set_clock = clock.set
+    gc.collect()
+    start = time.perf_counter()
+    for i, (kind, oid, side, price, qty) in enumerate(ops):
+        t += 1
+        set_clock(t)
+        if kind == ADD:
+            submit(NewOrder(oid, code, _SIDES[side], _LIMIT, qty, price))
+        elif kind == CANCEL:
+            cancel(code, oid)
+        else:
+            submit(NewOrder(oid, code, _SIDES[side], _MARKET_IOC, qty))
+        if i % DRAIN_EVERY == 0:
+            drain()
+    drain()
+    seconds = time.perf_counter() - start
+    state = ex.state(code)
+    assert state is not None
+    resting = len(state.board.orders())
+    extra = {"events": consumer.events, "rejects": consumer.rejects, "vi": consumer.vis}
+    return Outcome(seconds, consumer.trades, consumer.volume, resting, extra)
+
+
+def run_board(ops: list[Op]) -> Outcome:
+    """The domain board alone (no Exchange, no listeners): splits engine cost into layers."""
+    ex, clock, _, code = make_exchange()
+    state = ex.state(code)
+    assert state is not None
+    board = state.board
+    submit, cancel = board.submit, board.cancel
+    t = clock.now()
+    n_trades = volume = 0
+    gc.collect()
+    start = time.perf_counter()
+    for kind, oid, side, price, qty in ops:
+        t += 1
+        if kind == ADD:
+            events: list[Event] = submit(NewOrder(oid, code, _SIDES[side], _LIMIT, qty, price), t)
+        elif kind == CANCEL:
+            events = cancel(oid, t)
+        else:
+            events = submit(NewOrder(oid, code, _SIDES[side], _MARKET_IOC, qty), t)
+        for ev in events:
+            if type(ev) is Trade:
+                n_trades += 1
+                volume += ev.qty  # type: ignore[attr-defined]
+    seconds = time.perf_counter() - start
+    return Outcome(seconds, n_trades, volume, len(board.orders()))
+
+
+def check_equivalence(ops: list[Op]) -> dict[str, Any]:
+    """Both books must produce the same trades (price, qty, buy id, sell id) on ``ops``."""
+    naive_tape: list[tuple[int, int, int, int]] = []
+    engine_tape: list[tuple[int, int, int, int]] = []
+    run_naive(ops, tape=naive_tape)
+    run_engine(ops, tape=engine_tape)
+    if naive_tape != engine_tape:
+        raise AssertionError("engine and naive book disagree on the trades of the prefix")
+    return {"prefix_ops": len(ops), "trades": len(naive_tape), "identical": True}
+
+
+def profile_engine(ops: list[Op], top: int = 25) -> str:
+    prof = cProfile.Profile()
+    prof.enable()
+    run_engine(ops)
+    prof.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+def run(n_ops: int = 300_000, rounds: int = 5, *, profile: bool = False) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    ops = generate(n_ops)
+    gen_s = time.perf_counter() - t0
+    equivalence = check_equivalence(ops[:20_000])
+    naive_s: list[float] = []
+    engine_s: list[float] = []
+    board_s: list[float] = []
+    naive = engine = None
+    for r in range(rounds):
+        naive = run_naive(ops)
+        engine = run_engine(ops)
+        board = run_board(ops)
+        for name, other in (("engine", engine), ("board", board)):
+            if (other.trades, other.volume) != (naive.trades, naive.volume):
+                raise AssertionError(
+                    f"round {r}: {name} {other.trades} trades/{other.volume} shares,"
+                    f" naive {naive.trades}/{naive.volume}"
+                )
+        naive_s.append(naive.seconds)
+        engine_s.append(engine.seconds)
+        board_s.append(board.seconds)
+        print(
+            f"  round {r + 1}/{rounds}: naive {n_ops / naive.seconds:,.0f} ops/s,"
+            f" engine {n_ops / engine.seconds:,.0f} ops/s,"
+            f" board alone {n_ops / board.seconds:,.0f} ops/s",
+            flush=True,
+        )
+    assert naive is not None and engine is not None
+    naive_ops = [n_ops / s for s in naive_s]
+    engine_ops = [n_ops / s for s in engine_s]
+    ratios = [e / n for e, n in zip(engine_ops, naive_ops, strict=True)]
+    med_naive = statistics.median(naive_ops)
+    med_engine = statistics.median(engine_ops)
+    ratio = med_engine / med_naive
+    med_board = statistics.median(n_ops / s for s in board_s)
+    result: dict[str, Any] = {
+        "benchmark": "engine_throughput",
+        "ops": n_ops,
+        "rounds": rounds,
+        "mix": {"limit_add": 0.70, "cancel": 0.20, "market_ioc": 0.10},
+        "generate_seconds": round(gen_s, 3),
+        "equivalence": equivalence,
+        "naive": {
+            "ops_per_s_median": round(med_naive),
+            "ops_per_s_range": [round(min(naive_ops)), round(max(naive_ops))],
+            "us_per_op": round(1e6 / med_naive, 3),
+            "trades": naive.trades,
+            "volume": naive.volume,
+            "resting_end": naive.resting,
+            **naive.extra,
+        },
+        "engine": {
+            "ops_per_s_median": round(med_engine),
+            "ops_per_s_range": [round(min(engine_ops)), round(max(engine_ops))],
+            "us_per_op": round(1e6 / med_engine, 3),
+            "trades": engine.trades,
+            "volume": engine.volume,
+            "resting_end": engine.resting,
+            **engine.extra,
+        },
+        "board_alone": {
+            "what": "domain Board.submit/cancel directly: no Exchange, clock, listener or bus",
+            "ops_per_s_median": round(med_board),
+            "us_per_op": round(1e6 / med_board, 3),
+            "ratio_to_naive": round(med_board / med_naive, 3),
+        },
+        "ratio_median": round(ratio, 3),
+        "ratio_per_round": [round(x, 3) for x in ratios],
+        "target_ratio": TARGET_RATIO,
+        "pass": ratio >= TARGET_RATIO,
+    }
+    if profile or ratio < TARGET_RATIO:
+        result["profile_top"] = profile_engine(ops[: min(n_ops, 50_000)])
+    return result
+
+
+def save(result: dict[str, Any], path: Path = RESULTS) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ops", type=int, default=300_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args(argv)
+    result = run(args.ops, args.rounds, profile=args.profile)
+    save(result)
+    summary = {k: v for k, v in result.items() if k != "profile_top"}
+    print(json.dumps(summary, indent=2))
+    if "profile_top" in result:
+        print(result["profile_top"])
+    return result
+
+
+if __name__ == "__main__":
+    main()
