@@ -12,6 +12,17 @@ Events leave through listeners (in-process consumers such as the market-data rec
 brokerage) and through the pub/sub port (``market.<code>`` per instrument, ``market`` for
 market-wide phases). Order ids below :data:`PARTICIPANT_ID_BASE` belong to customers; the
 simulated participants number theirs from it upwards.
+
+Decisions:
+- Instruments the universe marks halted start HALTED (orders are rejected ``HALTED``; cancels
+  work); their participants exist but stay quiet until :meth:`Exchange.resume`, which seeds them.
+- Catching up: while :meth:`Exchange.advance_to` runs towards a target, participant actions and
+  day-start seeding more than :data:`CATCH_UP_US` behind the target are skipped, so a jump of
+  days costs a few timers per instrument and day, not days of flow. Session timers always run.
+  The stream therefore depends on how the clock is stepped (part of the "command sequence").
+- :meth:`Exchange.reset` first emits a market-wide ``reset`` phase event, then rebuilds; the
+  event sequence restarts at 1 (as in a fresh exchange).
+- Pausing an instrument's participants stops their flow; their resting quotes stay.
 """
 
 from __future__ import annotations
@@ -24,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from hoga.domain.board import Board, BoardPhase
-from hoga.domain.events import Event, OrderRejected, RejectReason
+from hoga.domain.events import Event, OrderRejected, PhaseChanged, RejectReason
 from hoga.domain.kst import US_PER_DAY, at_kst, kst_date
 from hoga.domain.model import Board as BookKind
 from hoga.domain.model import Instrument, NewOrder
@@ -42,6 +53,7 @@ __all__ = [
     "InstrumentState",
     "MarketMode",
     "SeqEvent",
+    "best_quotes",
 ]
 
 PARTICIPANT_ID_BASE = 1_000_000_000
@@ -70,7 +82,8 @@ class InstrumentState:
     after_single: SingleSessionBook | None = None
     halted: bool = False
     vi_timer: int | None = None  # the vi_until value a VI-end timer is scheduled for
-    acting: bool = False  # a participant timer is pending
+    acting: bool = False  # a participant timer is pending (at most one per instrument)
+    needs_seed: bool = False  # the participant's day-start quotes are still to be placed
     extra: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -114,6 +127,7 @@ class Exchange:
         self._timers: list[tuple[int, int, str, str]] = []
         self._timer_seq = 0
         self._event_seq = 0
+        self._target: int | None = None  # the time advance_to is heading for, while it runs
         self._next_pid = [PARTICIPANT_ID_BASE]
         self.now = self.clock.now()
         self.day = kst_date(self.now)
@@ -129,16 +143,21 @@ class Exchange:
                 vi_class=ViClass.LARGE if inst.large_cap else ViClass.OTHER,
             )
             part = None
-            if self.with_participants and not inst.halted:
+            if self.with_participants:
                 part = Participant(
                     inst, profile_for(inst, rank[inst.code]), seed=seed, ticks=self.ticks
                 )
-            self.states[inst.code] = InstrumentState(inst, board, part, halted=inst.halted)
+            state = InstrumentState(inst, board, part, halted=inst.halted)
+            self.states[inst.code] = state
+            if inst.halted:
+                self.emit(board.halt(self.now), inst.code)
         self.driver = SessionDriver(self)
         self.driver.start(self.now)
 
     def reset(self, seed: int) -> None:
-        """Throw away every book and start again from the snapshot with ``seed``."""
+        """Throw away every book and start again from the snapshot with ``seed``, at the clock's
+        current time (see the module docstring)."""
+        self.emit([PhaseChanged("", "reset", self.clock.now())])
         self._build(seed)
 
     def add_listener(self, listener: Listener) -> None:
@@ -161,16 +180,28 @@ class Exchange:
     def advance_to(self, target: int) -> None:
         """Run every timer due at or before ``target``, in order; time never goes back."""
         timers = self._timers
-        while timers and timers[0][0] <= target:
-            t, _, kind, code = heapq.heappop(timers)
-            self.now = max(self.now, t)
-            if kind == "act":
-                self._act(code, t, target)
-            elif kind == "vi":
-                self._end_vi(code, t)
-            else:
-                self.driver.on_timer(kind, code, t)
+        self._target = target
+        try:
+            while timers and timers[0][0] <= target:
+                t, _, kind, code = heapq.heappop(timers)
+                self.now = max(self.now, t)
+                if kind == "act":
+                    self._act(code, t, target)
+                elif kind == "vi":
+                    self._end_vi(code, t)
+                else:
+                    self.driver.on_timer(kind, code, t)
+        finally:
+            self._target = None
         self.now = max(self.now, target)
+
+    def catching_up(self, t: int) -> bool:
+        """True when work at ``t`` lies more than :data:`CATCH_UP_US` behind the target."""
+        return self._target is not None and self._target - t > CATCH_UP_US
+
+    def timer_count(self, kind: str, code: str | None = None) -> int:
+        """How many timers of ``kind`` (for ``code``, if given) are pending (for tests/ops)."""
+        return sum(1 for x in self._timers if x[2] == kind and (code is None or x[3] == code))
 
     def sync(self) -> int:
         """Bring the market up to the clock's current time; returns that time."""
@@ -193,7 +224,10 @@ class Exchange:
         if self._publish is not None:
             self._publish(f"market.{code}" if code else "market", batch)
         if code:
-            self._watch_vi(self.states[code])
+            state = self.states[code]
+            if state.participant is not None:
+                state.participant.observe(events)
+            self._watch_vi(state)
 
     def _watch_vi(self, state: InstrumentState) -> None:
         until = state.board.vi_until
@@ -206,46 +240,77 @@ class Exchange:
         if state.vi_timer is None or state.board.vi_until != state.vi_timer:
             return
         state.vi_timer = None
-        self.emit(state.board.end_vi(t), code)
+        board = state.board
+        events = board.end_vi(t)
+        if board.phase is BoardPhase.CLOSED:  # a VI that extended the closing auction
+            events += board.expire_all(t)
+        self.emit(events, code)
 
     # ------------------------------------------------------------------ participants
 
     def schedule_participant(self, state: InstrumentState, t: int) -> None:
-        if state.participant is not None:
+        """Schedule the participant's next action unless one is already pending."""
+        if state.participant is not None and not state.acting:
             state.acting = True
             self.schedule(t + state.participant.next_delay(), "act", state.code)
 
     def snapshot(self, state: InstrumentState) -> Snapshot:
         board = state.board
-        stats = board.stats
+        bid, ask = best_quotes(board)
         return Snapshot(
             day=board.day,
             phase=board.phase,
             lower=board.limits.lower,
             upper=board.limits.upper,
-            best_bid=stats.best_bid,
-            best_ask=stats.best_ask,
+            best_bid=bid,
+            best_ask=ask,
         )
 
     def seed_participant(self, state: InstrumentState, t: int) -> None:
+        """A new day (or base price) for ``state``'s participant: re-anchor and quote."""
         part = state.participant
         if part is None:
             return
         part.start_day(state.board.base_price)
-        self._apply(state, part.seed_orders(self.snapshot(state), self._next_pid), t)
-        if not state.acting:
-            self.schedule_participant(state, t)
+        self.requote(state, t)
+
+    def requote(self, state: InstrumentState, t: int) -> None:
+        """Fill the participant's ladder now, or mark it to be filled at its next action."""
+        part = state.participant
+        if part is None:
+            return
+        state.needs_seed = True
+        if self._can_act(state) and not self.catching_up(t):
+            state.needs_seed = False
+            self._apply(state, part.seed_orders(self.snapshot(state), self._next_pid), t)
+        self.schedule_participant(state, t)
+
+    @staticmethod
+    def _can_act(state: InstrumentState) -> bool:
+        part = state.participant
+        phase = state.board.phase
+        return (
+            part is not None
+            and not part.paused
+            and not state.halted
+            and phase is not BoardPhase.CLOSED
+            and phase is not BoardPhase.HALTED
+        )
 
     def _act(self, code: str, t: int, target: int) -> None:
         state = self.states[code]
         part = state.participant
         state.acting = False
         if part is None or state.board.phase is BoardPhase.CLOSED:
-            return
-        if target - t <= CATCH_UP_US and not state.halted:
-            board = state.board
-            still = {oid for oid in part.own_orders if board.open_order(oid) is not None}
-            self._apply(state, part.act(self.snapshot(state), still, self._next_pid), t)
+            return  # the next session start seeds the participant again
+        if target - t <= CATCH_UP_US and self._can_act(state):
+            view = self.snapshot(state)
+            if state.needs_seed:
+                state.needs_seed = False
+                actions = part.seed_orders(view, self._next_pid)
+            else:
+                actions = part.act(view, self._next_pid)
+            self._apply(state, actions, t)
         self.schedule_participant(state, max(t, target - CATCH_UP_US))
 
     def _apply(self, state: InstrumentState, actions: list[Action], t: int) -> None:
@@ -268,7 +333,8 @@ class Exchange:
             return self._reject(order.order_id, order.code, RejectReason.UNKNOWN_INSTRUMENT, t)
         book = self._book_for(state, order.type.board)
         if book is None:
-            return self._reject(order.order_id, order.code, RejectReason.SESSION_CLOSED, t)
+            why = f"the {order.type.board.value} session is not open"
+            return self._reject(order.order_id, order.code, RejectReason.SESSION_CLOSED, t, why)
         if state.halted:
             return self._reject(order.order_id, order.code, RejectReason.HALTED, t)
         events = book.submit(order, t)
@@ -310,8 +376,10 @@ class Exchange:
         self.emit(events, code)
         return events
 
-    def _reject(self, order_id: int, code: str, reason: RejectReason, t: int) -> list[Event]:
-        events: list[Event] = [OrderRejected(order_id, code, reason, t)]
+    def _reject(
+        self, order_id: int, code: str, reason: RejectReason, t: int, detail: str = ""
+    ) -> list[Event]:
+        events: list[Event] = [OrderRejected(order_id, code, reason, t, detail)]
         self.emit(events)
         return events
 
@@ -338,27 +406,32 @@ class Exchange:
         return events
 
     def resume(self, code: str) -> list[Event]:
+        """Lift a halt into the phase the schedule has now (an auction uncross uses quantity
+        priority at a limit); the participant quotes again."""
         t = self.sync()
         state = self.states[code]
         state.halted = False
         events = state.board.resume(t, self.driver.scheduled_phase(t))
         self.emit(events, code)
+        self.requote(state, t)
         return events
 
     def set_base_price(self, code: str, price: int) -> list[Event]:
-        """Restart ``code``'s day at a new base price (open orders expire; statistics reset)."""
+        """Restart ``code``'s day at a new base price (open orders expire; statistics and
+        limits reset; the phase is kept)."""
+        if price <= 0:
+            raise ValueError(f"a base price must be positive, got {price}")
         t = self.sync()
         state = self.states[code]
         board = state.board
-        phase = board.phase
         events = board.start_day(board.day, price, t)
-        events += board.set_phase(phase, t) if phase is not BoardPhase.CLOSED else []
         self.emit(events, code)
-        if state.participant is not None and phase is not BoardPhase.CLOSED:
-            self.seed_participant(state, t)
+        self.seed_participant(state, t)
         return events
 
     def pause_participants(self, code: str, paused: bool = True) -> None:
+        """Stop (or restart) the simulated flow of ``code``; resting quotes stay."""
+        self.sync()
         part = self.states[code].participant
         if part is not None:
             part.paused = paused
@@ -366,6 +439,8 @@ class Exchange:
     def set_mode(self, mode: MarketMode) -> None:
         """Switch between the 24/7 market and the real calendar, from the current time."""
         t = self.sync()
+        if mode is self.mode:
+            return
         self.mode = mode
         self.driver.switch_mode(t)
 
@@ -379,3 +454,12 @@ class Exchange:
 
     def midnight_after(self, t: int) -> int:
         return at_kst(kst_date(t)) + US_PER_DAY
+
+
+def best_quotes(board: Board) -> tuple[int | None, int | None]:
+    """The best bid and ask of ``board`` (cheaper than building :attr:`Board.stats`)."""
+    depth = board.depth(1, public=False)
+    return (
+        depth.bids[0].price if depth.bids else None,
+        depth.asks[0].price if depth.asks else None,
+    )

@@ -15,6 +15,10 @@ Behaviour per action (continuous trading):
   side leaning toward the fair value.
 During call auctions the maker only adds limit orders near the fair value (no IOC); when the
 board is closed, halted or paused the participant does nothing.
+
+The participant keeps track of its own working orders from the events the exchange hands it
+(:meth:`Participant.observe`: fills, cancels, rejections), so acting never has to query the book
+for them. Quantities are whole multiples of the instrument's lot size.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from hoga.domain.board_orders import BoardPhase
+from hoga.domain.events import Event, OrderCancelled, OrderRejected, Trade
 from hoga.domain.model import TRDE_TP, Instrument, Market, NewOrder, Side
 from hoga.domain.ticks import TickRules
 
@@ -116,6 +121,8 @@ class Participant:
     __slots__ = (
         "_anchor",
         "_fair",
+        "_left",
+        "_lot_size",
         "_own",
         "_rng",
         "_step_sigma",
@@ -139,11 +146,37 @@ class Participant:
         self._anchor = instrument.base_price
         actions_per_day = 86_400_000_000 / profile.mean_interval_us
         self._step_sigma = profile.daily_sigma / math.sqrt(actions_per_day)
-        self._own: dict[int, tuple[Side, int]] = {}
+        self._lot_size = max(1, instrument.lot_size)
+        self._own: dict[int, tuple[Side, int]] = {}  # working order id -> (side, price)
+        self._left: dict[int, int] = {}  # working order id -> open quantity
 
     @property
     def own_orders(self) -> dict[int, tuple[Side, int]]:
+        """This participant's working orders: id -> (side, price)."""
         return self._own
+
+    def observe(self, events: list[Event]) -> None:
+        """Follow fills, cancels and rejections of this participant's own resting orders."""
+        left = self._left
+        if not left:
+            return
+        for ev in events:
+            if isinstance(ev, Trade):
+                self._reduce(ev.buy_order_id, ev.qty)
+                self._reduce(ev.sell_order_id, ev.qty)
+            elif isinstance(ev, OrderCancelled):
+                self._reduce(ev.order_id, ev.qty)
+            elif isinstance(ev, OrderRejected):
+                self.forget(ev.order_id)
+
+    def _reduce(self, order_id: int, qty: int) -> None:
+        left = self._left.get(order_id)
+        if left is None:
+            return
+        if left > qty:
+            self._left[order_id] = left - qty
+        else:
+            self.forget(order_id)
 
     def next_delay(self) -> int:
         """Microseconds until this participant's next action."""
@@ -154,32 +187,32 @@ class Participant:
         self._anchor = base_price
         self._fair = float(base_price)
         self._own.clear()
+        self._left.clear()
 
     def forget(self, order_id: int) -> None:
         self._own.pop(order_id, None)
+        self._left.pop(order_id, None)
 
     def _qty(self) -> int:
-        return max(1, int(self.profile.lot * self._rng.uniform(0.3, 2.5)))
+        lots = max(1, int(self.profile.lot * self._rng.uniform(0.3, 2.5)) // self._lot_size)
+        return lots * self._lot_size
 
     def _order(self, order_id: int, side: Side, price: int, *, ioc: bool = False) -> Place:
+        qty = self._qty()
         if not ioc:
             self._own[order_id] = (side, price)
+            self._left[order_id] = qty
         typ = _LIMIT_IOC if ioc else _LIMIT
-        return Place(NewOrder(order_id, self.code, side, typ, self._qty(), price=price))
+        return Place(NewOrder(order_id, self.code, side, typ, qty, price=price))
 
     def seed_orders(self, view: Snapshot, next_id: list[int]) -> list[Action]:
         """The initial quotes: ``levels`` levels on each side of the anchor."""
         return self._requote(view, next_id, limit=10_000)
 
-    def act(self, view: Snapshot, still_open: set[int], next_id: list[int]) -> list[Action]:
-        """Decide this action's orders. ``next_id[0]`` is the next free order id (advanced here).
-
-        ``still_open`` holds those of this participant's order ids that are still working.
-        """
+    def act(self, view: Snapshot, next_id: list[int]) -> list[Action]:
+        """Decide this action's orders. ``next_id[0]`` is the next free order id (advanced here)."""
         if self.paused or view.phase in (BoardPhase.CLOSED, BoardPhase.HALTED):
             return []
-        for oid in [oid for oid in self._own if oid not in still_open]:
-            del self._own[oid]
         self._step(view.lower, view.upper)
         if view.phase is not BoardPhase.CONTINUOUS:
             return self._requote(view, next_id, limit=2, cancel=False)
@@ -227,7 +260,7 @@ class Participant:
                 stale.append(oid)
         if cancel:
             for oid in stale[:limit]:
-                del self._own[oid]
+                self.forget(oid)
                 actions.append(Cancel(oid))
         missing = [
             (side, p) for side in (Side.BUY, Side.SELL) for p in sorted(wanted[side] - have[side])

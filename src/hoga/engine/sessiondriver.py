@@ -13,12 +13,26 @@ Two market modes (:class:`hoga.engine.exchange.MarketMode`):
   07:00–08:00 pre-market and 16:00–20:00 after-market trade continuously on the regular board
   and their orders expire at the end of each session.
 
+Decisions:
+- The new base price of a day is the previous day's close: in ``calendar`` mode the closing
+  auction's price (``stats.close``; later after-market trades do not change it), in ``always``
+  mode the last trade before midnight (there is no closing auction), else the old base price.
+- A board already on the day being started is left alone (so starting the exchange, or a mode
+  switch, mid-day never restarts a day that has traded).
+- A VI that extends the closing auction ends in CLOSED; the day's orders expire then (the
+  exchange's VI timer), not at the scheduled close.
+- Halted boards keep HALTED through every phase change (their orders still expire at the close
+  and at the day start); :meth:`Exchange.resume` puts them into :meth:`scheduled_phase`.
+- Switching mode drops the pending session timers; leaving ``calendar`` closes the off-hours books
+  (their orders expire); entering it at a closed time closes the boards and expires their orders.
+
 Timer kinds handled here: ``day`` (midnight), ``b`` (a boundary, ``code`` = ``kind:start|end``),
 ``open`` / ``close`` (one board's random auction end) and ``single`` (an off-hours uncross).
 """
 
 from __future__ import annotations
 
+import heapq
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -42,6 +56,7 @@ _PHASE = {
     RegularPhase.CLOSING_AUCTION: BoardPhase.CLOSING_AUCTION,
 }
 _DRIVER_TIMERS = frozenset({"day", "b", "open", "close", "single"})
+_OFFHOURS = ("pre_close", "post_close", "after_single")
 
 
 class SessionDriver:
@@ -90,9 +105,10 @@ class SessionDriver:
     def switch_mode(self, t: int) -> None:
         ex = self.ex
         ex._timers[:] = [x for x in ex._timers if x[2] not in _DRIVER_TIMERS]
-        import heapq
-
         heapq.heapify(ex._timers)
+        if self._always():
+            for which in _OFFHOURS:
+                self._end_books(t, which)
         self._enter(t)
 
     def _enter(self, t: int) -> None:
@@ -104,7 +120,9 @@ class SessionDriver:
             self._begin_day(day, t)
         for state in self._states():
             self._set_phase(state, phase, t)
-            if phase is not BoardPhase.CLOSED:
+            if phase is BoardPhase.CLOSED:
+                self._emit(state, state.board.expire_all(t))
+            else:
                 self.ex.seed_participant(state, t)
         if not self._always() and self.ex.calendar.is_trading_day(day):
             self._schedule_boundaries(day, t)
@@ -139,7 +157,8 @@ class SessionDriver:
         elif kind == "close":
             state = self.ex.states[code]
             self._set_phase(state, BoardPhase.CLOSED, t)
-            self._emit(state, state.board.expire_all(t))
+            if state.board.phase is not BoardPhase.VI_AUCTION:
+                self._emit(state, state.board.expire_all(t))
         elif kind == "single":
             for state in self._states():
                 if state.after_single is not None:
@@ -157,6 +176,13 @@ class SessionDriver:
         elif self.ex.calendar.is_trading_day(day):
             self._schedule_boundaries(day, t - 1)
 
+    def close_of(self, state: InstrumentState) -> int:
+        """The price the next day is based on (see the module docstring)."""
+        stats = state.board.stats
+        if self._always():
+            return stats.last or stats.close or stats.base_price
+        return stats.close or stats.last or stats.base_price
+
     def _begin_day(self, day: date, t: int) -> None:
         """Start trading day ``day`` on every board: new base price = the previous close."""
         if self._begun == day:
@@ -164,16 +190,12 @@ class SessionDriver:
         self._begun = day
         for state in self._states():
             board = state.board
-            if board.day == day and board.stats.volume == 0 and board.stats.last is None:
+            if board.day == day:
                 continue
-            stats = board.stats
-            close = stats.close or stats.last or board.base_price
-            phase = board.phase
-            events = board.expire_all(t)
-            events += board.start_day(day, close, t)
+            events = board.start_day(day, self.close_of(state), t)  # expires leftovers
+            if board.phase is BoardPhase.VI_AUCTION:  # a VI running over midnight ends with it
+                events += board.end_vi(t)
             self._emit(state, events)
-            if phase is not BoardPhase.CLOSED and not state.halted:
-                pass
 
     def _set_phase(self, state: InstrumentState, phase: BoardPhase, t: int) -> None:
         if state.halted:
@@ -240,21 +262,20 @@ class SessionDriver:
                     inst.code, board.base_price, kind=OrderKind.PRE_CLOSE, lot_size=inst.lot_size
                 )
             else:
-                stats = board.stats
-                close = stats.close or stats.last or board.base_price
                 state.post_close = ClosePriceBook(
-                    inst.code, close, kind=OrderKind.POST_CLOSE, lot_size=inst.lot_size
+                    inst.code,
+                    self.close_of(state),
+                    kind=OrderKind.POST_CLOSE,
+                    lot_size=inst.lot_size,
                 )
 
     def _start_single(self, day: date, t: int) -> None:
         for state in self._states():
             board = state.board
             inst = state.instrument
-            stats = board.stats
-            close = stats.close or stats.last or board.base_price
             state.after_single = SingleSessionBook(
                 inst.code,
-                close,
+                self.close_of(state),
                 board.limits,
                 self.ex.ticks,
                 inst.market,
