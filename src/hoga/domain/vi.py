@@ -14,15 +14,21 @@ KRX (global.krx.co.kr …/GLB0602010204T9.jsp, …/GLB0602020204T7.jsp):
   Since 2021-10-18 VI does not apply on a new listing's first day.
 
 **Boundary (our reading of "trigger price = reference ± reference × rate"):** the trigger price is
-computed exactly (``Decimal``, no rounding to ticks); a trade that *reaches or passes* it
+computed exactly (integer arithmetic on the rate's exact ratio, no rounding to ticks); a trade that
+*reaches or passes* it
 triggers. So a move of exactly 3% triggers: reference 10,000, 3% → a trade at 10,300 or above, or
 at 9,700 or below, triggers; 10,290 and 9,710 do not. When the trigger price is fractional
 (10,050 × 1.03 = 10,351.5) the first integer price at or beyond it triggers (10,352 up; 9,748
 down from 9,748.5). Bands are returned as the inclusive range ``(low, high)`` of prices that do
 **not** trigger.
 
+Speed: :func:`rates` turns the rule for one board-day into :class:`ViRates`, whose
+:meth:`ViRates.window` gives the open interval of prices that trigger nothing, so matching checks
+each price level with two integer comparisons and calls :func:`check` only on a hit.
+
 Invariants: integers and Decimal only; the rule in force is looked up by date (:data:`VI_RULES`,
-oldest first); static VI takes precedence when one price trips both.
+oldest first); static VI takes precedence when one price trips both; ``rates(...).window(d, s)``
+agrees with ``check(p, dynamic_reference=d, static_reference=s, ...)`` for every price.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 __all__ = [
     "RANDOM_END_MAX_US",
@@ -39,11 +45,13 @@ __all__ = [
     "VI_RULES",
     "ViCheck",
     "ViClass",
+    "ViRates",
     "ViRule",
     "ViSession",
     "check",
     "dynamic_band",
     "dynamic_rate",
+    "rates",
     "static_band",
     "vi_rule",
 ]
@@ -131,12 +139,31 @@ def _rule(on: date | None) -> ViRule:
     return rule
 
 
+_RATIOS: dict[Decimal, tuple[int, int]] = {}
+
+
+def _ratio(rate: Decimal) -> tuple[int, int]:
+    """``rate`` as an exact (numerator, denominator) pair of ints (memoised; rates are few)."""
+    found = _RATIOS.get(rate)
+    if found is None:
+        found = _RATIOS[rate] = rate.as_integer_ratio()
+    return found
+
+
+def _triggers_int(reference: int, num: int, den: int) -> tuple[int, int]:
+    """(down, up) for the rate ``num / den``, in exact integer arithmetic.
+
+    ``up = ceil(ref + ref × rate) = ref + ceil(ref × rate)`` and ``down = floor(ref − ref × rate)
+    = ref − ceil(ref × rate)``, so one ceiling division gives both.
+    """
+    amount = -(-reference * num // den)
+    return reference - amount, reference + amount
+
+
 def _triggers(reference: int, rate: Decimal) -> tuple[int, int]:
     """(down, up): the nearest integer prices that trigger, at or beyond ref ∓ ref × rate."""
-    amount = Decimal(reference) * rate
-    up = int((reference + amount).to_integral_value(rounding=ROUND_CEILING))
-    down = int((reference - amount).to_integral_value(rounding=ROUND_FLOOR))
-    return down, up
+    num, den = _ratio(rate)
+    return _triggers_int(reference, num, den)
 
 
 def _band(reference: int, rate: Decimal) -> tuple[int, int]:
@@ -236,3 +263,56 @@ def check(
         return None
     rate = rule.dynamic_rate(vi_class, session, expiry_day=expiry_day)
     return _hit(False, dynamic_reference, rate, price)
+
+
+#: Beyond any price: the window bound used when a check is skipped (prices are far below 2**62).
+_FAR = 1 << 62
+
+
+@dataclass(frozen=True, slots=True)
+class ViRates:
+    """The VI rule for one (class, session, date) in integer form, for matching loops.
+
+    ``static`` and ``dynamic`` are the rates as exact ``(numerator, denominator)`` pairs;
+    ``active`` is False when :func:`check` would never trigger (before VI existed, or an exempt
+    listing day). Build it with :func:`rates` once per board and day.
+    """
+
+    active: bool
+    static: tuple[int, int]
+    dynamic: tuple[int, int]
+
+    def window(
+        self, dynamic_reference: int | None, static_reference: int | None
+    ) -> tuple[int, int]:
+        """``(low, high)`` such that :func:`check` (same arguments) is None iff low < price < high.
+
+        So a matching loop computes the window once per incoming order and then spends two
+        integer comparisons per price level; it calls :func:`check` only for a price outside
+        the window, to build the :class:`ViCheck`.
+        """
+        low, high = -_FAR, _FAR
+        if not self.active:
+            return low, high
+        if static_reference is not None:
+            low, high = _triggers_int(static_reference, *self.static)
+        if dynamic_reference is not None:
+            down, up = _triggers_int(dynamic_reference, *self.dynamic)
+            low, high = max(low, down), min(high, up)
+        return low, high
+
+
+def rates(
+    vi_class: ViClass,
+    session: ViSession,
+    *,
+    on: date | None = None,
+    expiry_day: bool = False,
+    listing_day: bool = False,
+) -> ViRates:
+    """The :class:`ViRates` matching :func:`check` with the same keyword arguments."""
+    rule = vi_rule(on)
+    if rule is None or (listing_day and rule.listing_day_exempt):
+        return ViRates(False, (0, 1), (0, 1))
+    dynamic = rule.dynamic_rate(vi_class, session, expiry_day=expiry_day)
+    return ViRates(True, _ratio(rule.static), _ratio(dynamic))
