@@ -74,6 +74,7 @@ class Recorder:
 
     def clear(self) -> None:
         self.items.clear()
+        self.blob.clear()
 
 
 def order(

@@ -336,7 +336,8 @@ class Exchange:
             why = f"the {order.type.board.value} session is not open"
             return self._reject(order.order_id, order.code, RejectReason.SESSION_CLOSED, t, why)
         if state.halted:
-            return self._reject(order.order_id, order.code, RejectReason.HALTED, t)
+            why = f"trading in {order.code} is halted"
+            return self._reject(order.order_id, order.code, RejectReason.HALTED, t, why)
         events = book.submit(order, t)
         self.emit(events, state.code)
         return events
