@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from hoga.api.context import AppContext
+from hoga.api.routes.oauth import IdentityAuthenticator
 from hoga.clock import RealClock
 from hoga.config import Settings
 from hoga.domain.kst import kst_date
@@ -15,6 +16,7 @@ from hoga.engine.calendar import KrxCalendar
 from hoga.engine.codec import encode_batch
 from hoga.engine.exchange import Exchange, MarketMode, SeqEvent
 from hoga.engine.history import DailyHistory
+from hoga.engine.identity import IdentityService
 from hoga.engine.marketdata import MarketDataRecorder, carried_bases
 from hoga.engine.runtime import MarketRunner
 from hoga.engine.simclock import SimClock
@@ -117,7 +119,7 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
     with storage.unit_of_work() as uow:
         uow.settings.put(SETTING_OPERATOR_TOKEN, token)
         uow.settings.put(SETTING_SERVER_URL, f"http://{settings.host}:{settings.port}")
-    return AppContext(
+    ctx = AppContext(
         settings=settings,
         storage=storage,
         pubsub=bus,
@@ -130,6 +132,10 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
         runner=runner,
         operator_token=token,
     )
+    identity = IdentityService(storage, clock, wall=base_clock or RealClock())
+    ctx.services["identity"] = identity
+    ctx.auth = IdentityAuthenticator(identity)
+    return ctx
 
 
 def demo_customer(ctx: AppContext) -> dict[str, str]:
