@@ -64,9 +64,12 @@ def _git() -> str:
 
 
 def machine() -> dict[str, Any]:
+    import hoga
+
     with open("/proc/meminfo", encoding="ascii") as f:
         mem_kib = int(f.readline().split()[1])
     return {
+        "hoga_source": str(Path(hoga.__file__).parent),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": os.cpu_count(),
         "cpu_model": _cpu_model(),
@@ -90,7 +93,8 @@ def render(info: dict[str, Any], thr: dict[str, Any], uni: dict[str, Any]) -> st
     cold_real = c["cold_start_to_first_trade_real_clock"]
     lines = [
         f"Run {info['date']} — {info['nproc']} × {info['cpu_model']}, {info['mem_gib']} GiB,"
-        f" Python {info['python']}, git {info['git']}, load average at start"
+        f" Python {info['python']}, repo git {info['git']}, hoga from `{info['hoga_source']}`,"
+        " load average at start"
         f" {' / '.join(str(x) for x in info['loadavg_at_start'])}.",
         "",
         "| # | measure | result | target | verdict |",
