@@ -52,6 +52,10 @@ class Recorder:
             self.blob += msgspec.json.encode(item)
             self.blob += b"\n"
 
+    def publish(self, _topic: str, batch: list[SeqEvent]) -> None:
+        """The same, as the exchange's pub/sub hook (sees the start-up events too)."""
+        self(batch)
+
     @property
     def events(self) -> list[Event]:
         return [ev for _, ev in self.items]

@@ -35,6 +35,8 @@ from hoga.domain.model import TRDE_TP, Instrument, Market, NewOrder, Side
 from hoga.domain.ticks import TickRules
 
 __all__ = [
+    "ACTIVE_VOLUME",
+    "BUSY_VOLUME",
     "Action",
     "Cancel",
     "Participant",
@@ -90,14 +92,23 @@ def stable_seed(seed: int, code: str) -> int:
     return (seed * 1_000_003) ^ zlib.crc32(code.encode("utf-8"))
 
 
-def profile_for(instrument: Instrument, volume_rank: int) -> Profile:
-    """The flow profile of an instrument, from its kind and its rank by traded volume.
+#: Daily volume (shares) from which an instrument counts as busy / active. In the 2026-07-21
+#: snapshot about 200 names trade 1,000,000+ shares a day and about 1,000 trade 150,000+.
+BUSY_VOLUME = 1_000_000
+ACTIVE_VOLUME = 150_000
 
-    The busiest ~200 names act about every 2 s, the next 800 every ~8 s, the rest every ~40 s.
+
+def profile_for(instrument: Instrument) -> Profile:
+    """The flow profile of an instrument, from its kind and its own daily volume.
+
+    Busy names (:data:`BUSY_VOLUME`) act about every 2 s, active ones (:data:`ACTIVE_VOLUME`)
+    every ~8 s, the rest every ~40 s. Only the instrument itself counts, so its flow does not
+    change with the set of instruments the exchange trades.
     """
-    if volume_rank < 200:
+    volume = instrument.volume
+    if volume >= BUSY_VOLUME:
         interval = 2_000_000
-    elif volume_rank < 1_000:
+    elif volume >= ACTIVE_VOLUME:
         interval = 8_000_000
     else:
         interval = 40_000_000
@@ -112,7 +123,7 @@ def profile_for(instrument: Instrument, volume_rank: int) -> Profile:
     actions_per_day = max(1.0, 86_400_000_000 / interval)
     typical = instrument.volume / actions_per_day / 3 if instrument.volume else 1.0
     lot = max(1, min(int(typical), max(1, 50_000_000 // max(instrument.base_price, 1))))
-    return Profile(interval, sigma, lot, 0.35 if volume_rank < 1_000 else 0.25)
+    return Profile(interval, sigma, lot, 0.35 if volume >= ACTIVE_VOLUME else 0.25)
 
 
 class Participant:
@@ -121,6 +132,7 @@ class Participant:
     __slots__ = (
         "_anchor",
         "_fair",
+        "_ladders",
         "_left",
         "_lot_size",
         "_own",
@@ -149,6 +161,7 @@ class Participant:
         self._lot_size = max(1, instrument.lot_size)
         self._own: dict[int, tuple[Side, int]] = {}  # working order id -> (side, price)
         self._left: dict[int, int] = {}  # working order id -> open quantity
+        self._ladders: tuple[tuple[int, int, int, int, date], dict[Side, set[int]]] | None = None
 
     @property
     def own_orders(self) -> dict[int, tuple[Side, int]]:
@@ -245,11 +258,16 @@ class Participant:
         top_ask = ticks.up(top_bid, market, day)
         if best_bid is not None and top_ask <= best_bid:
             top_ask = ticks.up(best_bid, market, day)
-        levels = self.profile.levels
-        wanted = {
-            Side.BUY: set(self._ladder(top_bid, -1, levels, lower, upper, day)),
-            Side.SELL: set(self._ladder(top_ask, 1, levels, lower, upper, day)),
-        }
+        key = (top_bid, top_ask, lower, upper, day)
+        if self._ladders is not None and self._ladders[0] == key:
+            wanted = self._ladders[1]  # the fair value rarely moves a whole tick per action
+        else:
+            levels = self.profile.levels
+            wanted = {
+                Side.BUY: set(self._ladder(top_bid, -1, levels, lower, upper, day)),
+                Side.SELL: set(self._ladder(top_ask, 1, levels, lower, upper, day)),
+            }
+            self._ladders = (key, wanted)
         actions: list[Action] = []
         have: dict[Side, set[int]] = {Side.BUY: set(), Side.SELL: set()}
         stale: list[int] = []
