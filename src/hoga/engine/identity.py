@@ -448,10 +448,8 @@ def _load_identity(uow: UnitOfWork, h: str, now: int) -> Identity | Denied:
     if row is None or row.revoked_at is not None or now >= row.expires_at:
         return Denied(DenyReason.TOKEN_INVALID)
     key = uow.api_keys.get(row.appkey)
-    if key is None or key.revoked_at is not None:
-        return Denied(DenyReason.TOKEN_INVALID)
-    customer = uow.customers.get(key.customer_id)
-    if customer is None:
+    customer = None if key is None else uow.customers.get(key.customer_id)
+    if key is None or customer is None or key.revoked_at is not None:
         return Denied(DenyReason.TOKEN_INVALID)
     if customer.status != ACTIVE:
         return Denied(DenyReason.CUSTOMER_INACTIVE, f"이용이 제한된 고객입니다({customer.status})")
