@@ -9,6 +9,8 @@ session's ten-minute uncrosses and the roll to the next day.
 
 from __future__ import annotations
 
+from datetime import date
+
 from _exchange_kit import BUY, MINUTE, SELL, US, at, make, order, pick, step
 
 from hoga.domain.board import BoardPhase
@@ -25,6 +27,7 @@ from hoga.domain.events import (
 from hoga.domain.vi import RANDOM_END_MAX_US, VI_AUCTION_US
 from hoga.engine.exchange import MarketMode
 
+NEXT_DAY = date(2026, 7, 23)
 A, B, C = "005930", "035720", "069500"  # 259,000 (large cap), 35,300, an ETF at 108,140
 
 
@@ -172,17 +175,11 @@ def test_a_whole_calendar_day() -> None:
     assert a.stats.close == close_a  # off-hours trades never move the regular close
 
     # The next trading day starts at 08:30 with base price = yesterday's close.
-    step(ex, clock, at(8, 29, day=_next_day()), 30 * MINUTE)
+    step(ex, clock, at(8, 29, day=NEXT_DAY), 30 * MINUTE)
     assert a.base_price == 259_000 and a.phase is BoardPhase.CLOSED
-    step(ex, clock, at(8, 30, day=_next_day()), MINUTE)
-    assert a.day == b.day == c.day == _next_day()
+    step(ex, clock, at(8, 30, day=NEXT_DAY), MINUTE)
+    assert a.day == b.day == c.day == NEXT_DAY
     assert (a.base_price, b.base_price, c.base_price) == (close_a, close_b, 108_140)
     assert a.stats.volume == 0 and a.stats.close is None
     assert a.limits.upper > close_a and ex.states[A].pre_close is not None
     assert ex.states[A].pre_close.price == close_a
-
-
-def _next_day():  # type: ignore[no-untyped-def]
-    from datetime import date
-
-    return date(2026, 7, 23)
