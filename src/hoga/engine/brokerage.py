@@ -1,0 +1,762 @@
+"""The brokerage: customers' orders into the simulated exchange, with the ledger behind them.
+
+Use cases: :meth:`Brokerage.place` (kt10000/kt10001), :meth:`Brokerage.modify` (kt10002),
+:meth:`Brokerage.cancel` (kt10003), :meth:`Brokerage.deposit`, the event listener
+(:meth:`Brokerage.on_events`: fills, cancels, expiries, the day roll and T+2 settlement),
+:meth:`Brokerage.recover` (at start) and the account queries the account APIs build on.
+Expected refusals are :class:`~hoga.engine.brokerage_book.Refusal` values, never exceptions.
+
+Durability ("acknowledged means durable"):
+- A new order's row and its reservation entry are committed in one unit of work *before* the
+  order goes to the exchange; only then is it submitted and acknowledged. An exchange rejection
+  marks the row ``rejected`` and releases the reservation (one more unit of work) and answers
+  the mapped error.
+- Everything the exchange reports later — trades against a resting customer order, cancels,
+  expiries at the session end, modifications — is applied by the listener in one unit of work
+  per event batch: ledger entries, fill rows, order-row updates. The immediate events of a
+  command pass through the same listener (the exchange emits before it returns).
+
+Order numbers (spec §4.7, §10.7): one gap-free sequence (``orders.allocate_order_no``), below
+``PARTICIPANT_ID_BASE``. The exchange knows a customer order by its *first* order number (the
+"root"). A modification gets a new order number whose row references the order it modified
+(``orig_ord_no``) and carries the open quantity from then on (the old row becomes
+``modified``); fills after it are recorded under the new number. A cancel gets a new order
+number too: a row with status ``cancel`` and ``qty`` = the cancelled quantity. Replies report
+``base_orig_ord_no`` = the root. The modification's row is written when the exchange reports
+``OrderModified`` (inside the same call), so trades before it stay on the old number and its old
+reservation.
+
+Decisions:
+- Orders use the token's first account (Kiwoom order bodies carry no account number). Another
+  customer's order number answers exactly like an unknown one (RC4906).
+- ``mdfy_qty`` is the new open quantity (``0`` = all that is open); it may not exceed the open
+  quantity. hoga does not split an order: modifying part of it modifies that part and cancels
+  the rest (documented gap against Kiwoom's partial modify).
+- Mock environment: KRX only; ``NXT``/``SOR`` answer RC9000 (해당업무가 제공되지 않습니다).
+  Real environment: ``SOR`` is routed to KRX (the only simulated venue) and echoed; ``NXT``
+  answers RC9000.
+- Buy reservations: a limit/stop/after-hours-single order holds its price; every other type
+  (market, conditional, best, priority, mid, closing-price) holds the day's upper limit.
+- Settlement is T+2 on the exchange calendar (every day in ``always`` mode) and runs at the
+  market-wide ``day_start`` event and at start-up for dates that fell due while down.
+- Fill rows carry an estimate of that fill's commission and tax alone; what is charged is posted
+  at settlement over all fills settling together (the ledger's rule).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date
+
+from hoga.domain.board_orders import check_price
+from hoga.domain.events import (
+    CancelReason,
+    Event,
+    OrderCancelled,
+    OrderModified,
+    OrderRejected,
+    PhaseChanged,
+    RejectReason,
+    Trade,
+)
+from hoga.domain.kst import kst_date, kst_seconds
+from hoga.domain.ledger import (
+    AccountKind,
+    AccountState,
+    Holding,
+    Ledger,
+    LedgerReject,
+    LedgerResult,
+)
+from hoga.domain.model import TRDE_TP, NewOrder, OrderKind, Side, order_type_for
+from hoga.engine.brokerage_book import (
+    CashSummary,
+    LiveOrder,
+    Placed,
+    Refusal,
+    Status,
+    journal_lines,
+    ref_deposit,
+    ref_fill,
+    ref_release,
+    ref_reserve,
+    ref_settle,
+    replay,
+)
+from hoga.engine.calendar import AlwaysCalendar, TradingCalendar
+from hoga.engine.exchange import PARTICIPANT_ID_BASE, Exchange, MarketMode, SeqEvent
+from hoga.errors import StorageError
+from hoga.ports.storage import FillRecord, JournalEntry, OrderRecord, Storage, UnitOfWork
+
+__all__ = ["MAX_ORDER_QTY", "Brokerage"]
+
+log = logging.getLogger(__name__)
+
+#: The largest quantity one order may carry (Kiwoom's ``ord_qty`` has 12 digits; amounts must
+#: stay well inside 64-bit integers).
+MAX_ORDER_QTY = 1_000_000_000
+EXEC_SEQ = "exec_id"
+_DAY_PHASES = ("day_start", "reset")
+_AT_PRICE = frozenset({OrderKind.LIMIT, OrderKind.STOP_LIMIT, OrderKind.AFTER_SINGLE})
+_LEDGER_REFUSAL = {
+    LedgerReject.INSUFFICIENT_CASH: "insufficient_cash",
+    LedgerReject.INSUFFICIENT_SHARES: "insufficient_shares",
+}
+
+
+class _Work:
+    """One unit of work plus the in-memory changes that become real when it commits."""
+
+    def __init__(self, broker: Brokerage, uow: UnitOfWork, at: int) -> None:
+        self.b = broker
+        self.uow = uow
+        self.at = at
+        self.states: dict[str, AccountState] = {}
+        self.live: dict[int, LiveOrder | None] = {}
+
+    def state(self, account: str) -> AccountState:
+        if account in self.states:
+            return self.states[account]
+        return self.b._load(account, self.uow)
+
+    def order(self, root: int) -> LiveOrder | None:
+        return self.live[root] if root in self.live else self.b._live.get(root)
+
+    def post(self, account: str, ref: str, result: LedgerResult) -> None:
+        for entry in result.entries:
+            if entry.postings:
+                self.uow.journal.post(self.at, account, ref, journal_lines(entry))
+        self.states[account] = result.state
+
+    def commit(self) -> None:
+        self.b._states.update(self.states)
+        for root, lo in self.live.items():
+            if lo is None:
+                self.b._live.pop(root, None)
+            else:
+                self.b._live[root] = lo
+
+
+class Brokerage:
+    """Orders, fills and the ledger of every customer account (see the module docstring)."""
+
+    def __init__(self, storage: Storage, exchange: Exchange, ledger: Ledger | None = None) -> None:
+        self.storage = storage
+        self.exchange = exchange
+        self.ledger = ledger or Ledger()
+        self._states: dict[str, AccountState] = {}
+        self._live: dict[int, LiveOrder] = {}  # root -> live order
+        self._modify: dict[int, tuple[int, list[Placed]]] = {}  # root -> (orig ord_no, out)
+        self._cancel: dict[int, tuple[int, list[Placed]]] = {}
+        self._settled_through: date | None = None
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def calendar(self) -> TradingCalendar:
+        """Settlement calendar: every day in ``always`` mode, the exchange's otherwise."""
+        if self.exchange.mode is MarketMode.ALWAYS:
+            return AlwaysCalendar()
+        return self.exchange.calendar
+
+    def settlement_date(self, trade_date: date) -> date:
+        return self.calendar.settlement_date(trade_date, 2)
+
+    @contextmanager
+    def _work(self, at: int | None = None) -> Iterator[_Work]:
+        with self.storage.unit_of_work() as uow:
+            work = _Work(self, uow, self.exchange.clock.now() if at is None else at)
+            yield work
+        work.commit()
+
+    def _load(self, account: str, uow: UnitOfWork) -> AccountState:
+        state = self._states.get(account)
+        if state is None:
+            state = self._rebuild(account, uow.journal.entries(account))
+            self._states[account] = state
+        return state
+
+    def _rebuild(self, account: str, entries: list[JournalEntry]) -> AccountState:
+        state, problems = replay(self.ledger, account, entries)
+        for problem in problems:
+            log.error("ledger replay of %s: %s", account, problem)
+        return state
+
+    def state(self, account: str) -> AccountState:
+        """The ledger state of ``account`` (loaded from the journal on first use)."""
+        if account not in self._states:
+            with self.storage.unit_of_work() as uow:
+                return self._load(account, uow)
+        return self._states[account]
+
+    def _owned(self, uow: UnitOfWork, account: str, owner: str | None) -> bool:
+        rec = uow.accounts.get(account)
+        return rec is not None and (owner is None or rec.customer_id == owner)
+
+    @staticmethod
+    def _venue(exchange: str, env: str) -> str | Refusal:
+        venue = exchange.strip().upper()
+        if venue == "KRX" or (venue == "SOR" and env != "mock"):
+            return venue
+        if venue in ("NXT", "SOR"):
+            return Refusal("not_supported", "dmst_stex_tp", f"{venue} is not available")
+        return Refusal("invalid_input", "dmst_stex_tp", "KRX, NXT 또는 SOR이어야 합니다")
+
+    # ------------------------------------------------------------------ cash
+
+    def deposit(self, account: str, amount: int, note: str = "") -> AccountState:
+        """Put ``amount`` won into ``account`` (journal ``deposit:<note>``); ValueError if not
+        positive."""
+        with self._work() as work:
+            result = self.ledger.deposit(work.state(account), amount)
+            if not result.ok:
+                raise ValueError(f"cannot deposit {amount}: {result.rejected}")
+            work.post(account, ref_deposit(note), result)
+        return self._states[account]
+
+    # ------------------------------------------------------------------ new orders
+
+    def place(
+        self,
+        account: str,
+        *,
+        code: str,
+        side: Side,
+        trde_tp: str,
+        qty: int,
+        price: int = 0,
+        stop_price: int = 0,
+        exchange: str = "KRX",
+        env: str = "mock",
+        owner: str | None = None,
+    ) -> Placed | Refusal:
+        """Validate, reserve, store (committed), submit; the acknowledgement or why not.
+
+        ``price``/``stop_price`` are 0 when absent. ``owner`` (a customer id), when given, must
+        own ``account``.
+        """
+        venue = self._venue(exchange, env)
+        if isinstance(venue, Refusal):
+            return venue
+        now = self.exchange.sync()
+        st = self.exchange.state(code)
+        if st is None:
+            return Refusal("unknown_instrument", "stk_cd")
+        otype = order_type_for(trde_tp)
+        if otype is None:
+            return Refusal("unknown_order_type", "trde_tp")
+        inst = st.instrument
+        if not 0 < qty <= MAX_ORDER_QTY or qty % inst.lot_size:
+            return Refusal("invalid_quantity", "ord_qty", f"1~{MAX_ORDER_QTY} 사이여야 합니다")
+        board = st.board
+
+        def on_grid(p: int) -> bool:
+            return self.exchange.ticks.is_on_grid(p, inst.market, board.day)
+
+        priced = otype.needs_price or (otype.kind is OrderKind.MID and price > 0)
+        if not priced:
+            price = 0
+        elif otype.board.value == "regular":
+            why = check_price(price, limits=board.limits, on_grid=on_grid)
+            if why is not None:
+                return Refusal(why[0].value, "ord_uv", why[1])
+        elif price <= 0 or not on_grid(price):
+            return Refusal("invalid_price" if price <= 0 else "off_tick", "ord_uv")
+        if otype.kind is OrderKind.STOP_LIMIT:
+            why = check_price(stop_price, limits=board.limits, on_grid=on_grid)
+            if why is not None:
+                return Refusal(why[0].value, "cond_uv", why[1])
+        else:
+            stop_price = 0
+        hold_price = price if side is Side.SELL and price else board.limits.upper
+        if side is Side.BUY and otype.kind in _AT_PRICE:
+            hold_price = price
+        with self._work(now) as work:
+            if not self._owned(work.uow, account, owner):
+                return Refusal("no_account")
+            state = work.state(account)
+            args = {"side": side, "code": code, "market": inst.market, "qty": qty}
+            probe = self.ledger.reserve(state, order_id=-1, price=hold_price, **args)  # type: ignore[arg-type]
+            if probe.rejected is not None:
+                return Refusal(_LEDGER_REFUSAL.get(probe.rejected, probe.rejected.value))
+            ord_no = work.uow.orders.allocate_order_no()
+            if ord_no >= PARTICIPANT_ID_BASE:  # pragma: no cover - a billion orders
+                raise StorageError("order numbers exhausted")
+            result = self.ledger.reserve(state, order_id=ord_no, price=hold_price, **args)  # type: ignore[arg-type]
+            row = OrderRecord(
+                ord_no,
+                account,
+                code,
+                side,
+                otype.trde_tp,
+                price,
+                qty,
+                stop_price,
+                None,
+                Status.ACCEPTED,
+                0,
+                qty,
+                now,
+                now,
+                venue,
+            )
+            work.uow.orders.add(row)
+            work.post(
+                account, ref_reserve(ord_no, side, code, inst.market, qty, hold_price), result
+            )
+            work.live[ord_no] = LiveOrder(
+                ord_no,
+                ord_no,
+                account,
+                code,
+                inst.market,
+                side,
+                otype.trde_tp,
+                price,
+                stop_price,
+                qty,
+                0,
+                qty,
+                now,
+            )
+        events = self.exchange.submit(
+            NewOrder(ord_no, code, side, otype, qty, price=price, stop_price=stop_price)
+        )
+        rejected = _rejection(events, ord_no)
+        if rejected is not None:
+            self._undo_new(ord_no, rejected)
+            return Refusal(
+                rejected.reason.value,
+                detail=rejected.detail or None,
+                before_open=self._before_open(rejected),
+            )
+        return Placed(ord_no, side, qty, exchange.strip().upper())
+
+    def _before_open(self, ev: OrderRejected) -> bool:
+        if ev.reason.value != "session_closed" or self.exchange.mode is MarketMode.ALWAYS:
+            return False
+        day = kst_date(ev.at)
+        return self.exchange.calendar.is_trading_day(day) and kst_seconds(ev.at) < 9 * 3600
+
+    def _undo_new(self, root: int, ev: OrderRejected) -> None:
+        with self._work(ev.at) as work:
+            lo = work.order(root)
+            if lo is None:  # pragma: no cover - a rejection of an order already gone
+                return
+            self._release(work, lo, lo.open, Status.REJECTED)
+
+    def _release(self, work: _Work, lo: LiveOrder, qty: int, status: Status | None) -> LiveOrder:
+        """Take ``qty`` open shares off ``lo``: release them, update its row."""
+        result = self.ledger.release(work.state(lo.account), lo.root, qty)
+        if result.ok:
+            work.post(lo.account, ref_release(lo.root, qty), result)
+        else:  # pragma: no cover - the ledger and the book disagree: keep going, loudly
+            log.error("release of order %s failed: %s", lo.root, result.rejected)
+        lo = replace(lo, open=lo.open - qty)
+        if status is None:
+            status = Status.ACCEPTED if lo.open else Status.CANCELLED
+        work.uow.orders.update(
+            lo.ord_no, status=status, filled_qty=lo.filled, open_qty=lo.open, updated_at=work.at
+        )
+        work.live[lo.root] = lo if lo.open else None
+        return lo
+
+    # ------------------------------------------------------------------ modify / cancel
+
+    def _target(
+        self, account: str, orig_ord_no: int, code: str, owner: str | None
+    ) -> LiveOrder | Refusal:
+        with self.storage.unit_of_work() as uow:
+            row = uow.orders.get(orig_ord_no)
+            if row is None or row.account != account or not self._owned(uow, account, owner):
+                return Refusal("order_not_found", "orig_ord_no")
+        if row.code != code:
+            return Refusal("order_not_found", "stk_cd", "원주문의 종목코드와 다릅니다")
+        live = next((lo for lo in self._live.values() if lo.ord_no == orig_ord_no), None)
+        if live is None or live.open == 0:
+            return Refusal("nothing_to_change", "orig_ord_no")
+        return live
+
+    def modify(
+        self,
+        account: str,
+        *,
+        orig_ord_no: int,
+        code: str,
+        qty: int,
+        price: int | None,
+        exchange: str = "KRX",
+        env: str = "mock",
+        owner: str | None = None,
+    ) -> Placed | Refusal:
+        """Change the price and/or open quantity of a working order (``qty`` 0 = all that is
+        open; ``price`` None or equal = keep it). The new order number is in the result."""
+        venue = self._venue(exchange, env)
+        if isinstance(venue, Refusal):
+            return venue
+        self.exchange.sync()
+        lo = self._target(account, orig_ord_no, code, owner)
+        if isinstance(lo, Refusal):
+            return lo
+        qty = qty or lo.open
+        if not 0 < qty <= lo.open:
+            return Refusal(
+                "invalid_quantity", "mdfy_qty", f"정정가능수량({lo.open}) 이내여야 합니다"
+            )
+        otype = TRDE_TP[lo.trde_tp]
+        if price is not None and price != lo.price:
+            if otype.kind in (OrderKind.MARKET, OrderKind.BEST, OrderKind.PRIORITY):
+                return Refusal(
+                    "modify_not_allowed", "mdfy_uv", "시장가 주문은 가격을 정정할 수 없습니다"
+                )
+            st = self.exchange.states[lo.code]
+            why = check_price(
+                price,
+                limits=st.board.limits,
+                on_grid=lambda p: self.exchange.ticks.is_on_grid(p, lo.market, st.board.day),
+            )
+            if why is not None:
+                return Refusal(why[0].value, "mdfy_uv", why[1])
+        else:
+            price = None
+        if price is None and qty == lo.open:
+            return Refusal("nothing_to_change", "mdfy_qty")
+        probe = self._rereserve(self.state(account), lo, qty, price)
+        if probe.rejected is not None:
+            return Refusal(_LEDGER_REFUSAL.get(probe.rejected, probe.rejected.value))
+        out: list[Placed] = []
+        self._modify[lo.root] = (orig_ord_no, out)
+        try:
+            events = self.exchange.modify(
+                lo.code, lo.root, price=price, qty=None if qty == lo.open else qty
+            )
+        finally:
+            del self._modify[lo.root]
+        rejected = _rejection(events, lo.root)
+        if rejected is not None or not out:
+            ev = rejected or OrderRejected(lo.root, lo.code, RejectReason.NOTHING_TO_CHANGE, 0)
+            return Refusal(ev.reason.value, detail=ev.detail or None)
+        return replace(out[0], exchange=exchange.strip().upper())
+
+    def _rereserve(
+        self, state: AccountState, lo: LiveOrder, qty: int, price: int | None
+    ) -> LedgerResult:
+        """Release what ``lo`` holds and hold again for ``qty`` at ``price`` (one result)."""
+        res = state.reservations.get(lo.root)
+        if res is None:
+            return LedgerResult(state, rejected=LedgerReject.ORDER_NOT_FOUND)
+        released = self.ledger.release(state, lo.root)
+        hold = res.price
+        if price is not None and (lo.side is Side.SELL or TRDE_TP[lo.trde_tp].kind in _AT_PRICE):
+            hold = price
+        again = self.ledger.reserve(
+            released.state,
+            order_id=lo.root,
+            side=lo.side,
+            code=lo.code,
+            market=lo.market,
+            qty=qty,
+            price=hold,
+        )
+        if not again.ok:
+            return again
+        return LedgerResult(again.state, released.entries + again.entries)
+
+    def cancel(
+        self,
+        account: str,
+        *,
+        orig_ord_no: int,
+        code: str,
+        qty: int,
+        exchange: str = "KRX",
+        env: str = "mock",
+        owner: str | None = None,
+    ) -> Placed | Refusal:
+        """Cancel ``qty`` of a working order's open quantity (0 = all of it)."""
+        venue = self._venue(exchange, env)
+        if isinstance(venue, Refusal):
+            return venue
+        self.exchange.sync()
+        lo = self._target(account, orig_ord_no, code, owner)
+        if isinstance(lo, Refusal):
+            return lo
+        if qty < 0 or qty > lo.open:
+            return Refusal(
+                "invalid_quantity", "cncl_qty", f"취소가능수량({lo.open}) 이내여야 합니다"
+            )
+        out: list[Placed] = []
+        self._cancel[lo.root] = (orig_ord_no, out)
+        try:
+            events = self.exchange.cancel(lo.code, lo.root, qty or None)
+        finally:
+            del self._cancel[lo.root]
+        rejected = _rejection(events, lo.root)
+        if rejected is not None or not out:
+            ev = rejected or OrderRejected(lo.root, lo.code, RejectReason.NOTHING_TO_CHANGE, 0)
+            return Refusal(ev.reason.value, detail=ev.detail or None)
+        return replace(out[0], exchange=exchange.strip().upper())
+
+    # ------------------------------------------------------------------ exchange events
+
+    def on_events(self, batch: list[SeqEvent]) -> None:
+        """Exchange listener: apply customer fills, cancels, modifications and the day roll."""
+        live = self._live
+        todo: list[Event] = []
+        for _, ev in batch:
+            if isinstance(ev, Trade):
+                if ev.buy_order_id in live or ev.sell_order_id in live:
+                    todo.append(ev)
+            elif isinstance(ev, (OrderCancelled, OrderModified)):
+                if ev.order_id in live:
+                    todo.append(ev)
+            elif (
+                isinstance(ev, PhaseChanged) and not ev.code and ev.phase in ("day_start", "reset")
+            ):
+                todo.append(ev)
+        if todo:
+            try:
+                self._apply(todo)
+            except Exception:  # a storage failure must not stop the market; it is logged
+                log.exception("applying %d customer events failed", len(todo))
+
+    def _apply(self, events: list[Event]) -> None:
+        with self._work(events[0].at if events else None) as work:
+            for ev in events:
+                work.at = ev.at
+                if isinstance(ev, Trade):
+                    for oid in (ev.buy_order_id, ev.sell_order_id):
+                        lo = work.order(oid)
+                        if lo is not None:
+                            self._fill(work, lo, ev)
+                elif isinstance(ev, OrderCancelled):
+                    self._cancelled(work, ev)
+                elif isinstance(ev, OrderModified):
+                    self._modified(work, ev)
+                elif ev.phase == "reset":  # type: ignore[union-attr]
+                    for root in list(self._live):
+                        lo = work.order(root)
+                        if lo is not None:
+                            self._release(work, lo, lo.open, Status.EXPIRED)
+                else:
+                    self._settle_all(work, kst_date(ev.at))
+
+    def _fill(self, work: _Work, lo: LiveOrder, ev: Trade) -> None:
+        trade_date = kst_date(ev.at)
+        settles = self.settlement_date(trade_date)
+        result = self.ledger.fill(
+            work.state(lo.account),
+            order_id=lo.root,
+            qty=ev.qty,
+            price=ev.price,
+            trade_date=trade_date,
+            settles=settles,
+        )
+        if result.ok:
+            work.post(lo.account, ref_fill(lo.root, ev.qty, ev.price, trade_date, settles), result)
+            fee, sec, rural = self.ledger.costs(result.state.pending[-1:], settles)
+        else:  # pragma: no cover - the ledger and the book disagree: record the fill, loudly
+            log.error("ledger refused fill of order %s: %s", lo.root, result.rejected)
+            fee = sec = rural = 0
+        exec_id = work.uow.sequences.allocate(EXEC_SEQ)
+        work.uow.fills.add(
+            FillRecord(
+                exec_id,
+                lo.ord_no,
+                lo.account,
+                lo.code,
+                lo.side,
+                ev.price,
+                ev.qty,
+                ev.at,
+                fee,
+                sec + rural,
+            )
+        )
+        lo = replace(lo, filled=lo.filled + ev.qty, open=lo.open - ev.qty)
+        status = Status.ACCEPTED if lo.open else Status.FILLED
+        work.uow.orders.update(
+            lo.ord_no, status=status, filled_qty=lo.filled, open_qty=lo.open, updated_at=ev.at
+        )
+        work.live[lo.root] = lo if lo.open else None
+
+    def _cancelled(self, work: _Work, ev: OrderCancelled) -> None:
+        lo = work.order(ev.order_id)
+        if lo is None or ev.qty <= 0:
+            return
+        qty = min(ev.qty, lo.open)
+        pending = self._cancel.get(lo.root)
+        if ev.reason is CancelReason.REQUESTED and pending is not None and not pending[1]:
+            orig, out = pending
+            ord_no = work.uow.orders.allocate_order_no()
+            work.uow.orders.add(
+                OrderRecord(
+                    ord_no,
+                    lo.account,
+                    lo.code,
+                    lo.side,
+                    lo.trde_tp,
+                    lo.price,
+                    qty,
+                    lo.stop_price,
+                    orig,
+                    Status.CANCEL,
+                    0,
+                    0,
+                    ev.at,
+                    ev.at,
+                )
+            )
+            out.append(Placed(ord_no, lo.side, qty, "KRX", lo.root))
+        requested = ev.reason is CancelReason.REQUESTED
+        status = None if lo.open > qty else Status.CANCELLED if requested else Status.EXPIRED
+        self._release(work, lo, qty, status)
+
+    def _modified(self, work: _Work, ev: OrderModified) -> None:
+        lo = work.order(ev.order_id)
+        pending = self._modify.get(ev.order_id)
+        if lo is None or pending is None or pending[1]:  # pragma: no cover - not ours
+            return
+        orig, out = pending
+        state = work.state(lo.account)
+        result = self._rereserve(state, lo, ev.open_qty, ev.price)
+        if result.ok:
+            work.post(lo.account, f"modify:{lo.root}:{ev.open_qty}:{ev.price}", result)
+        else:  # pragma: no cover - checked just before the exchange call
+            log.error("re-reservation of order %s failed: %s", lo.root, result.rejected)
+        work.uow.orders.update(
+            lo.ord_no, status=Status.MODIFIED, filled_qty=lo.filled, open_qty=0, updated_at=ev.at
+        )
+        ord_no = work.uow.orders.allocate_order_no()
+        work.uow.orders.add(
+            OrderRecord(
+                ord_no,
+                lo.account,
+                lo.code,
+                lo.side,
+                lo.trde_tp,
+                ev.price,
+                ev.open_qty,
+                lo.stop_price,
+                orig,
+                Status.ACCEPTED,
+                0,
+                ev.open_qty,
+                ev.at,
+                ev.at,
+            )
+        )
+        work.live[lo.root] = replace(
+            lo,
+            ord_no=ord_no,
+            price=ev.price,
+            qty=ev.open_qty,
+            filled=0,
+            open=ev.open_qty,
+            created_at=ev.at,
+        )
+        out.append(Placed(ord_no, lo.side, ev.open_qty, "KRX", lo.root))
+
+    def _settle_all(self, work: _Work, on: date) -> None:
+        for account in sorted(self._states):
+            state = work.state(account)
+            if not any(f.settles <= on for f in state.pending):
+                continue
+            result = self.ledger.settle(state, on)
+            for entry in result.entries:
+                assert entry.settles is not None
+                work.uow.journal.post(
+                    work.at, account, ref_settle(entry.settles), journal_lines(entry)
+                )
+            work.states[account] = result.state
+
+    # ------------------------------------------------------------------ queries
+
+    def open_orders(self, account: str, code: str | None = None) -> list[OrderRecord]:
+        """미체결: the account's working orders (of ``code``), by order number."""
+        with self.storage.unit_of_work() as uow:
+            return uow.orders.open_orders(account, code)
+
+    def orders(
+        self, account: str, *, since: int | None = None, until: int | None = None
+    ) -> list[OrderRecord]:
+        """Order history (new, modify and cancel rows) with ``since <= created_at < until``."""
+        with self.storage.unit_of_work() as uow:
+            return uow.orders.by_account(account, since=since, until=until)
+
+    def order(self, account: str, ord_no: int) -> OrderRecord | None:
+        """One order of ``account`` (None for an unknown number or another account's)."""
+        with self.storage.unit_of_work() as uow:
+            row = uow.orders.get(ord_no)
+        return row if row is not None and row.account == account else None
+
+    def fills(
+        self, account: str, *, since: int | None = None, until: int | None = None
+    ) -> list[FillRecord]:
+        """체결: the account's executions with ``since <= at < until``, by execution id."""
+        with self.storage.unit_of_work() as uow:
+            return uow.fills.by_account(account, since=since, until=until)
+
+    def holdings(self, account: str) -> tuple[Holding, ...]:
+        """Positions with shares, by code (quantity, orderable, average price, cost, P&L)."""
+        return self.ledger.holdings(self.state(account))
+
+    def holding(self, account: str, code: str) -> Holding | None:
+        return self.ledger.holding(self.state(account), code)
+
+    def cash(self, account: str, today: date | None = None) -> CashSummary:
+        """예수금, D+1/D+2 projections, orderable and withdrawable cash (see CashSummary)."""
+        state = self.state(account)
+        day = today or self.exchange.day
+        cal = self.calendar
+        d1 = cal.next_trading_day(day)
+        d2 = cal.next_trading_day(d1)
+        led = self.ledger
+        return CashSummary(
+            entr=led.settled_cash(state),
+            d1=led.projected_cash(state, d1),
+            d2=led.projected_cash(state, d2),
+            orderable=led.orderable_cash(state),
+            withdrawable=led.withdrawable_cash(state),
+            reserved=state.balance(AccountKind.CASH_RESERVED),
+            accrued_costs=led.accrued_costs(state),
+        )
+
+    def realized_pnl(self, account: str) -> int:
+        """Realized P&L over all codes since the account opened (before costs)."""
+        return self.ledger.realized_pnl(self.state(account))
+
+    def costs(
+        self, account: str, *, since: int | None = None, until: int | None = None
+    ) -> tuple[int, int]:
+        """(commission, taxes) posted at settlements with ``since <= at < until``."""
+        fee = tax = 0
+        with self.storage.unit_of_work() as uow:
+            entries = uow.journal.entries(account, since=since, until=until)
+        for entry in entries:
+            for ln in entry.lines:
+                if ln.book == "fees_payable":
+                    fee += ln.amount
+                elif ln.book in ("securities_tax_payable", "rural_tax_payable"):
+                    tax += ln.amount
+        return fee, tax
+
+    # ------------------------------------------------------------------ recovery
+
+    def recover(self) -> int:
+        """At start: rebuild every account's ledger state, settle what fell due, re-enter the
+        open customer orders into the books (same ids, original time order) and expire the
+        ones from earlier days or that the book no longer takes. Returns how many re-entered."""
+        from hoga.engine.brokerage_recovery import recover
+
+        return recover(self)
+
+
+def _rejection(events: list[Event], order_id: int) -> OrderRejected | None:
+    for ev in events:
+        if isinstance(ev, OrderRejected) and ev.order_id == order_id:
+            return ev
+    return None
