@@ -222,7 +222,8 @@ def test_bad_orders_change_nothing(
     bid, _ = best(api, stk)
     board = api.ctx.exchange.states[stk].board
     fields: dict[str, Any] = {"stk_cd": stk, "ord_qty": "1", "ord_uv": str(bid)}
-    for k, v in change.items():
+    for k, given in change.items():
+        v = given
         if v == "OFFTICK":
             v = str(bid + 1)
         elif v == "FAR":
