@@ -21,9 +21,9 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
-from hoga.api import operator
+from hoga.api import operator, ws
 from hoga.api.context import AppContext
 from hoga.api.dispatch import Result, dispatch
 from hoga.api.routes import load_all
@@ -128,6 +128,7 @@ def create_app(ctx: AppContext, *, run_market: bool = True) -> Starlette:
         Route("/oauth2/revoke", rest, methods=["POST"]),
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
+        WebSocketRoute("/api/dostk/websocket", ws.endpoint(ctx)),
         *operator.routes(ctx),
     ]
     app = Starlette(
