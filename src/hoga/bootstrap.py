@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import replace
+from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,10 @@ from hoga.api.context import AppContext
 from hoga.api.routes.oauth import IdentityAuthenticator
 from hoga.clock import RealClock
 from hoga.config import Settings
+from hoga.domain.fees import FeeSchedule
 from hoga.domain.kst import kst_date
+from hoga.domain.ledger import Ledger
+from hoga.engine.brokerage import Brokerage
 from hoga.engine.calendar import KrxCalendar
 from hoga.engine.codec import encode_batch
 from hoga.engine.exchange import Exchange, MarketMode, SeqEvent
@@ -132,6 +136,12 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
         runner=runner,
         operator_token=token,
     )
+    brokerage = Brokerage(
+        storage, exchange, Ledger(FeeSchedule.default(Decimal(settings.commission_rate)))
+    )
+    exchange.add_listener(brokerage.on_events)
+    ctx.services["brokerage"] = brokerage
+    brokerage.recover()
     identity = IdentityService(storage, clock, wall=base_clock or RealClock())
     ctx.services["identity"] = identity
     ctx.auth = IdentityAuthenticator(identity)
