@@ -15,7 +15,7 @@ from _apikit import START, Api, make_settings
 from starlette.testclient import TestClient
 
 from hoga.api.app import create_app
-from hoga.bootstrap import build_context
+from hoga.bootstrap import build_context, demo_customer
 from hoga.clock import ManualClock
 from hoga.engine.identity import IdentityService, NewCustomer
 
@@ -298,3 +298,10 @@ def test_secrets_and_tokens_are_never_stored_in_plaintext(api: Api, tmp_path: Pa
             data = f.read_bytes()
             assert c.secretkey.encode() not in data
             assert c.token.encode() not in data
+
+
+def test_demo_banner_rows_work(api: Api, oa: OAuth) -> None:
+    for _ in range(2):  # a second start rotates the key; the rows must still work
+        rows = demo_customer(api.ctx)
+        token = oa.token(rows["demo app key"], rows["demo secret key"]).json()["token"]
+        assert oa.account(token)["acctNo"] == rows["demo account"]
