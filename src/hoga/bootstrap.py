@@ -26,13 +26,22 @@ from hoga.engine.runtime import MarketRunner
 from hoga.engine.simclock import SimClock
 from hoga.engine.universe import Universe, load_universe
 from hoga.errors import ConfigError
+from hoga.policy.ratelimit import RatePolicy, RequestLimiter
 from hoga.ports.clock import Clock
+from hoga.ports.ratelimit import Bucket, RateLimiter, Window
 
 if TYPE_CHECKING:
     from hoga.ports.pubsub import PubSub
     from hoga.ports.storage import Storage
 
-__all__ = ["build_context", "make_sim_clock", "open_bus", "open_storage", "select_universe"]
+__all__ = [
+    "build_context",
+    "make_sim_clock",
+    "open_bus",
+    "open_limiter",
+    "open_storage",
+    "select_universe",
+]
 
 SETTING_OPERATOR_TOKEN = "server.operator_token"
 SETTING_SERVER_URL = "server.url"
@@ -53,6 +62,41 @@ def open_bus(url: str) -> PubSub:
 
         return MemoryPubSub()
     raise ConfigError(f"unknown bus URL {url!r}; use memory://")
+
+
+def open_limiter(settings: Settings, clock: Clock) -> RequestLimiter | None:
+    """The rate limiter of ``settings.ratelimit`` (``memory://``, ``redis://…``, ``off`` → None),
+    timed by ``clock`` — the wall (base) clock, not simulated time (see hoga.policy.ratelimit)."""
+    url = settings.ratelimit.strip()
+    if url.lower() in ("", "off", "none"):
+        return None
+    backend: RateLimiter
+    if url.startswith("memory://"):
+        from hoga.adapters.ratelimit_memory import open_memory_limiter
+
+        backend = open_memory_limiter(url)
+    elif url.startswith(("redis://", "rediss://", "unix://")):
+        from hoga.adapters.ratelimit_redis import open_redis_limiter
+
+        backend = open_redis_limiter(url)
+    else:
+        raise ConfigError(f"unknown rate-limit URL {url!r}; use memory://, redis://… or off")
+    s = settings
+    window_us = s.ratelimit_window_ms * 1_000
+
+    def window(count: int) -> Window | None:
+        return Window(count, window_us) if count else None
+
+    policy = RatePolicy(
+        queries=window(s.ratelimit_queries),
+        orders=window(s.ratelimit_orders),
+        tokens=window(s.ratelimit_tokens),
+        per_tr=Bucket(s.ratelimit_tr_interval_ms * 1_000, s.ratelimit_tr_burst)
+        if s.ratelimit_tr_burst
+        else None,
+        prefix=s.ratelimit_prefix,
+    )
+    return RequestLimiter(backend, clock, policy)
 
 
 def make_sim_clock(spec: str, *, start: int | None, base: Clock | None = None) -> SimClock:
@@ -145,6 +189,7 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
     identity = IdentityService(storage, clock, wall=base_clock or RealClock())
     ctx.services["identity"] = identity
     ctx.auth = IdentityAuthenticator(identity)
+    ctx.limiter = open_limiter(settings, base_clock or RealClock())
     return ctx
 
 

@@ -41,6 +41,15 @@ class Settings:
     flush_interval_us: int = 1_000_000
     tick_retention_days: int = 5
     environments: dict[str, str] = field(default_factory=lambda: {"": "mock"})
+    # Rate limits (terms art. 11; hoga.policy.ratelimit). A count of 0 switches that limit off.
+    ratelimit: str = "memory://"  # memory:// | redis://host:port/db | off
+    ratelimit_queries: int = 5  # query calls per customer in any window
+    ratelimit_orders: int = 5  # order calls per customer in any window
+    ratelimit_tokens: int = 5  # au10001 / au10002 calls per app key (each) in any window
+    ratelimit_window_ms: int = 1_000
+    ratelimit_tr_burst: int = 0  # per (app key, api-id) bucket; Kiwoom-like profile: 2
+    ratelimit_tr_interval_ms: int = 1_000  # that bucket's sustained spacing
+    ratelimit_prefix: str = "hoga:rl:"  # Redis key prefix (one per deployment sharing a Redis)
 
     def __post_init__(self) -> None:
         if self.market not in ("always", "calendar"):
@@ -49,6 +58,12 @@ class Settings:
             raise ConfigError(f"port out of range: {self.port}")
         if self.default_cash < 0:
             raise ConfigError("default cash must not be negative")
+        if min(self.ratelimit_queries, self.ratelimit_orders, self.ratelimit_tokens) < 0:
+            raise ConfigError("rate limits must not be negative (0 switches one off)")
+        if min(self.ratelimit_window_ms, self.ratelimit_tr_interval_ms) < 1:
+            raise ConfigError("rate-limit windows must be at least 1 ms")
+        if self.ratelimit_tr_burst < 0:
+            raise ConfigError("the per-TR burst must not be negative (0 switches it off)")
 
     @classmethod
     def load(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -17,6 +17,7 @@ from hoga.engine.marketdata import MarketDataRecorder
 from hoga.engine.runtime import MarketRunner
 from hoga.engine.simclock import SimClock
 from hoga.engine.universe import Universe
+from hoga.policy.ratelimit import RequestLimiter
 from hoga.ports.pubsub import PubSub
 from hoga.ports.storage import Storage
 from hoga.wire.errors import ApiError
@@ -55,4 +56,5 @@ class AppContext:
     runner: MarketRunner
     operator_token: str
     auth: Authenticator | None = None
+    limiter: RequestLimiter | None = None  # None: no rate limits (hoga.policy.ratelimit)
     services: dict[str, Any] = field(default_factory=dict)

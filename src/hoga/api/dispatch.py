@@ -8,7 +8,8 @@ call an engine service and format the answer.
 Order of checks (each failure answers the documented error and changes nothing): body size →
 ``api-id`` present (1501) → known api-id (1505) → api-id belongs to the path (1504) → implemented
 (1505, with a note that hoga does not serve it yet) → authorization header (1513–1516) → token
-(8005 / 8031) → body decoding (1511 / 1517) → handler.
+(8005 / 8031) → rate limits (1700, HTTP 429 + ``Retry-After``) → body decoding (1511 / 1517) →
+handler.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any, Literal
 import msgspec
 
 from hoga.api.context import AppContext, Principal
+from hoga.policy.ratelimit import RequestLimiter, token_appkey
 from hoga.wire import catalog
 from hoga.wire.envelope import body as envelope_body
 from hoga.wire.envelope import response_headers, success_message
@@ -36,6 +38,7 @@ __all__ = [
     "Result",
     "dispatch",
     "handler",
+    "rate_limited",
 ]
 
 log = logging.getLogger(__name__)
@@ -159,6 +162,10 @@ async def dispatch(
         if isinstance(who, ApiError):
             return _error(who, api_id)
         principal = who
+    if ctx.limiter is not None:  # rate limits (terms art. 11): refused → 1700, not processed
+        limited = await rate_limited(ctx.limiter, entry.kind, api_id, principal, data, client_ip)
+        if limited is not None:
+            return limited
     req = decode_request(api_id, data)
     if isinstance(req, ApiError):
         return _error(req, api_id)
@@ -196,3 +203,32 @@ def not_served(api_id: str) -> ApiError:
     err = ApiError.of(1505, api_id=api_id)
     msg = err.return_msg.replace("존재하지 않습니다", "hoga에서 아직 지원하지 않습니다")
     return ApiError(err.code, err.status, err.return_code, msg)
+
+
+async def rate_limited(
+    limiter: RequestLimiter,
+    kind: Kind,
+    api_id: str,
+    principal: Principal | None,
+    data: bytes,
+    client_ip: str,
+) -> Result | None:
+    """None when the request fits its limits (it is then counted), else the 1700 answer: HTTP
+    429 with ``Retry-After`` (whole seconds, rounded up) and ``retry-after-ms`` (exact)."""
+    if principal is not None:
+        customer_id, appkey = principal.customer_id, principal.appkey
+    else:
+        customer_id, appkey = "", token_appkey(data) if kind == "token" else ""
+    decision = await limiter.check(
+        kind, api_id, customer_id=customer_id, appkey=appkey, client_ip=client_ip
+    )
+    if decision.allowed:
+        return None
+    err = ApiError.of(1700, api_id=api_id)
+    retry_ms = -(-decision.retry_after_us // 1_000)
+    headers = [
+        *response_headers(api_id),
+        ("retry-after", str(decision.retry_after_s)),
+        ("retry-after-ms", str(retry_ms)),
+    ]
+    return Result(err.status, err.body(), headers)
