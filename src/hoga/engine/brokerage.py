@@ -125,10 +125,12 @@ class _Work:
     def order(self, root: int) -> LiveOrder | None:
         return self.live[root] if root in self.live else self.b._live.get(root)
 
-    def post(self, account: str, ref: str, result: LedgerResult) -> None:
-        for entry in result.entries:
+    def post(self, account: str, ref: str | list[str], result: LedgerResult) -> None:
+        """Persist ``result``'s entries (``ref`` for all, or one ref per entry)."""
+        refs = ref if isinstance(ref, list) else [ref] * len(result.entries)
+        for entry, one in zip(result.entries, refs, strict=True):
             if entry.postings:
-                self.uow.journal.post(self.at, account, ref, journal_lines(entry))
+                self.uow.journal.post(self.at, account, one, journal_lines(entry))
         self.states[account] = result.state
 
     def commit(self) -> None:
@@ -424,7 +426,7 @@ class Brokerage:
             price = None
         if price is None and qty == lo.open:
             return Refusal("nothing_to_change", "mdfy_qty")
-        probe = self._rereserve(self.state(account), lo, qty, price)
+        probe, _ = self._rereserve(self.state(account), lo, qty, price)
         if probe.rejected is not None:
             return Refusal(_LEDGER_REFUSAL.get(probe.rejected, probe.rejected.value))
         out: list[Placed] = []
@@ -443,11 +445,12 @@ class Brokerage:
 
     def _rereserve(
         self, state: AccountState, lo: LiveOrder, qty: int, price: int | None
-    ) -> LedgerResult:
-        """Release what ``lo`` holds and hold again for ``qty`` at ``price`` (one result)."""
+    ) -> tuple[LedgerResult, list[str]]:
+        """Release what ``lo`` holds and hold again for ``qty`` at ``price``: one result and
+        the journal ref of each of its entries."""
         res = state.reservations.get(lo.root)
         if res is None:
-            return LedgerResult(state, rejected=LedgerReject.ORDER_NOT_FOUND)
+            return LedgerResult(state, rejected=LedgerReject.ORDER_NOT_FOUND), []
         released = self.ledger.release(state, lo.root)
         hold = res.price
         if price is not None and (lo.side is Side.SELL or TRDE_TP[lo.trde_tp].kind in _AT_PRICE):
@@ -462,8 +465,12 @@ class Brokerage:
             price=hold,
         )
         if not again.ok:
-            return again
-        return LedgerResult(again.state, released.entries + again.entries)
+            return again, []
+        refs = [
+            ref_release(lo.root, res.qty),
+            ref_reserve(lo.root, lo.side, lo.code, lo.market, qty, hold),
+        ]
+        return LedgerResult(again.state, released.entries + again.entries), refs
 
     def cancel(
         self,
@@ -622,9 +629,9 @@ class Brokerage:
             return
         orig, out = pending
         state = work.state(lo.account)
-        result = self._rereserve(state, lo, ev.open_qty, ev.price)
+        result, refs = self._rereserve(state, lo, ev.open_qty, ev.price)
         if result.ok:
-            work.post(lo.account, f"modify:{lo.root}:{ev.open_qty}:{ev.price}", result)
+            work.post(lo.account, refs, result)
         else:  # pragma: no cover - checked just before the exchange call
             log.error("re-reservation of order %s failed: %s", lo.root, result.rejected)
         work.uow.orders.update(
