@@ -45,6 +45,10 @@ def register(app: typer.Typer) -> None:
         participants: Annotated[
             bool, typer.Option(help="run the simulated market participants")
         ] = True,
+        ratelimit: Annotated[
+            str | None,
+            typer.Option(help="rate limiter: memory:// (default), redis://host:port/db, off"),
+        ] = None,
     ) -> None:
         """Serve REST + WebSocket on one port, with the simulated market running."""
         import uvicorn
@@ -62,6 +66,7 @@ def register(app: typer.Typer) -> None:
             universe_limit=universe_limit,
             extended_sessions=extended_sessions,
             participants=participants,
+            ratelimit=ratelimit,
         )
         ctx = build_context(settings)
         extra = {"operator token": ctx.operator_token}
