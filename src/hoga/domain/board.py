@@ -65,6 +65,7 @@ from hoga.domain.events import (
     CancelReason,
     Event,
     OrderAccepted,
+    OrderCancelled,
     OrderModified,
     OrderTriggered,
     PhaseChanged,
@@ -80,6 +81,11 @@ _OPEN = BoardPhase.OPENING_AUCTION
 _CONT = BoardPhase.CONTINUOUS
 _VI = BoardPhase.VI_AUCTION
 _CLOSING = BoardPhase.CLOSING_AUCTION
+_LIMIT = OrderKind.LIMIT
+_MARKET = OrderKind.MARKET
+_REQUESTED = CancelReason.REQUESTED
+_STOP_LIMIT = OrderKind.STOP_LIMIT
+_NO_OPEN_QTY: Why = (RejectReason.MODIFY_NOT_ALLOWED, "the order has no open quantity")
 
 
 class Board(BoardCore):
@@ -142,47 +148,63 @@ class Board(BoardCore):
         oid = order.order_id
         if oid in self._seen:
             return [self._reject(oid, (RejectReason.DUPLICATE_ORDER_ID, "id already used"), now)]
-        why = check_new(
-            order,
-            phase=self.phase,
-            lot_size=self._lot,
-            limits=self.limits,
-            on_grid=self._on_grid,
-        )
-        if why is not None:
-            return [self._reject(oid, why, now)]
-        kind = order.type.kind
-        price: int | Why = order.price
-        if kind is OrderKind.BEST or kind is OrderKind.PRIORITY:
-            price = best_price_for(order, self._book)
-        elif kind is OrderKind.MID:
-            price = mid_price_for(order, self._book, floor=self._floor, ceil=self._ceil)
-        elif kind is OrderKind.MARKET:
-            price = 0
-        if isinstance(price, tuple):
-            return [self._reject(oid, price, now)]
+        otype = order.type
+        kind = otype.kind
+        qty = order.qty
+        price: int | Why
+        if (
+            # fast path: a limit or market order in continuous trading that check_new would pass
+            self.phase is _CONT
+            and qty > 0
+            and not qty % self._lot
+            and (kind is _MARKET or (kind is _LIMIT and self._valid_price(order.price)))
+        ):
+            price = 0 if kind is _MARKET else order.price
+        else:
+            why = check_new(
+                order,
+                phase=self.phase,
+                lot_size=self._lot,
+                limits=self.limits,
+                on_grid=self._on_grid,
+            )
+            if why is not None:
+                return [self._reject(oid, why, now)]
+            price = order.price
+            if kind is OrderKind.BEST or kind is OrderKind.PRIORITY:
+                price = best_price_for(order, self._book)
+            elif kind is OrderKind.MID:
+                price = mid_price_for(order, self._book, floor=self._floor, ceil=self._ceil)
+            elif kind is _MARKET:
+                price = 0
+            if isinstance(price, tuple):
+                return [self._reject(oid, price, now)]
         self._seen.add(oid)
         self._seq += 1
-        stop = kind is OrderKind.STOP_LIMIT
+        stop = kind is _STOP_LIMIT
         ro = RestingOrder(
             oid,
             order.side,
-            order.type,
+            otype,
             price=price,
-            qty=order.qty,
+            qty=qty,
             seq=self._seq,
-            market=kind is OrderKind.MARKET,
+            market=kind is _MARKET,
             stop_price=order.stop_price if stop else 0,
         )
         ev: list[Event] = [
-            OrderAccepted(oid, self.code, order.side, order.type.trde_tp, price, order.qty, now)
+            OrderAccepted(oid, self.code, order.side, otype.trde_tp, price, qty, now)
         ]
         if stop:
             self._park_stop(ro)
         else:
             self._enter(ro, now, ev)
-        self._run_stops(now, ev)
-        return self._flush(ev, now)
+        if self._stops:
+            self._run_stops(now, ev)
+        if self._dirty:
+            self._dirty = False
+            ev.append(BookChanged(self.code, now))
+        return ev
 
     def modify(
         self, order_id: int, now: int, *, price: int | None = None, qty: int | None = None
@@ -245,6 +267,16 @@ class Board(BoardCore):
 
     def cancel(self, order_id: int, now: int, qty: int | None = None) -> list[Event]:
         """Cancel ``qty`` of the open quantity (None = all of it); priority is kept."""
+        book = self._book
+        ro = book.orders.get(order_id)
+        if ro is not None and qty is None:  # fast path: all of a resting order
+            take = ro.open
+            book.remove(ro)
+            ro.open = 0
+            ro.cancelled += take
+            self._dirty = False
+            code = self.code
+            return [OrderCancelled(order_id, code, take, _REQUESTED, now), BookChanged(code, now)]
         ro = self._live(order_id)
         if ro is None:
             return [self._reject(order_id, self._missing(order_id), now)]
@@ -254,11 +286,14 @@ class Board(BoardCore):
         ev: list[Event] = []
         take = ro.open if qty is None else min(qty, ro.open)
         self._cancel(ro, take, CancelReason.REQUESTED, now, ev)
-        return self._flush(ev, now)
+        if self._dirty:
+            self._dirty = False
+            ev.append(BookChanged(self.code, now))
+        return ev
 
     def _missing(self, order_id: int) -> Why:
         if order_id in self._seen:
-            return RejectReason.MODIFY_NOT_ALLOWED, "the order has no open quantity"
+            return _NO_OPEN_QTY
         return RejectReason.ORDER_NOT_FOUND, f"no order {order_id}"
 
     # ------------------------------------------------------------------ phases

@@ -3,6 +3,16 @@
 :class:`BoardCore` is the base of :class:`hoga.domain.board.Board`, which adds the public
 entry points and the phase rules; the rules and invariants are documented in ``board.py``.
 Nothing here is public API.
+
+Speed (the continuous-matching hot path; behaviour is the same as the plain reading of the rules):
+- VI: :class:`~hoga.domain.vi.ViRates` for the board-day is built once per day; an incoming order
+  computes the window of prices that trigger nothing once (``ViRates.window``), so each price level
+  costs two integer comparisons, and :func:`vi.check` runs only to describe an actual hit.
+- Tick grid: the tick bands that can apply inside the day's limits are kept best-first
+  (``_bands``), so validating a limit price takes one or two comparisons.
+- Matching walks a level's FIFO with locals, fills in place and records the trade statistics
+  once per level; the taker's quantities are written back once at the end.
+- Stops: with no waiting stop order, the trigger scan is skipped.
 """
 
 from __future__ import annotations
@@ -34,6 +44,10 @@ __all__ = ["BoardCore", "Why", "by_seq"]
 Why = tuple[RejectReason, str]
 _CONT = BoardPhase.CONTINUOUS
 _VI = BoardPhase.VI_AUCTION
+_BUY = Side.BUY
+_DAY = TimeInForce.DAY
+_FOK = TimeInForce.FOK
+_IOC_REMAINDER = CancelReason.IOC_REMAINDER
 
 
 class BoardCore:
@@ -69,7 +83,12 @@ class BoardCore:
     def _reset_day(self, day: date, base_price: int) -> None:
         self.day = day
         self.base_price = base_price
-        self.limits = price_limits(base_price, self._market, day, self._ticks)
+        self.limits = limits = price_limits(base_price, self._market, day, self._ticks)
+        self._vi_rates = vi.rates(self._vi_class, vi.ViSession.CONTINUOUS, on=day)
+        bands = [band for band in self._ticks.table(self._market, day) if band[0] <= limits.upper]
+        while len(bands) > 1 and bands[1][0] <= limits.lower:
+            del bands[0]
+        self._bands = tuple(reversed(bands))  # (bound, tick), highest first; last bound <= lower
         self._static_ref = base_price
         self._after_vi = _CONT
         self._vi_qty_priority = False
@@ -129,14 +148,14 @@ class BoardCore:
         """An active order arrives: match it if continuous, then rest or cancel the rest."""
         tif = ro.type.tif
         if self.phase is _CONT:
-            if tif is TimeInForce.FOK and self._fillable(ro) < ro.open:
+            if tif is _FOK and self._fillable(ro) < ro.open:
                 self._cancel(ro, ro.open, CancelReason.FOK_UNFILLED, now, ev)
                 return
             self._match(ro, now, ev)
         if not ro.open:
             return
-        if tif is not TimeInForce.DAY:  # only IOC can be left over here
-            self._cancel(ro, ro.open, CancelReason.IOC_REMAINDER, now, ev)
+        if tif is not _DAY:  # only IOC can be left over here
+            self._cancel(ro, ro.open, _IOC_REMAINDER, now, ev)
             return
         if ro.market:
             if self.phase is _CONT:
@@ -149,14 +168,14 @@ class BoardCore:
                     down=self._down,
                 )
             else:
-                ro.price = self.limits.upper if ro.side is Side.BUY else self.limits.lower
+                ro.price = self.limits.upper if ro.side is _BUY else self.limits.lower
         self._book.add(ro)
         self._dirty = True
 
     def _crosses(self, ro: RestingOrder, price: int) -> bool:
         if ro.market:
             return True
-        return price <= ro.price if ro.side is Side.BUY else price >= ro.price
+        return price <= ro.price if ro.side is _BUY else price >= ro.price
 
     def _vi_check(self, price: int, reference: int | None) -> vi.ViCheck | None:
         return vi.check(
@@ -171,9 +190,10 @@ class BoardCore:
     def _fillable(self, ro: RestingOrder) -> int:
         """How much of ``ro`` would trade now (stopping where a VI would fire)."""
         total = 0
-        reference = self._last
+        low, high = self._vi_rates.window(self._last, self._static_ref)
         for level in self._book.side(ro.side.opposite):
-            if not self._crosses(ro, level.price) or self._vi_check(level.price, reference):
+            price = level.price
+            if not self._crosses(ro, price) or not low < price < high:
                 break
             total += level.qty
             if total >= ro.open:
@@ -181,42 +201,74 @@ class BoardCore:
         return total
 
     def _match(self, taker: RestingOrder, now: int, ev: list[Event]) -> None:
-        opposite = self._book.side(taker.side.opposite)
-        reference = self._last
-        while taker.open:
-            level = opposite.best()
-            if level is None or not self._crosses(taker, level.price):
-                return
-            hit = self._vi_check(level.price, reference)
-            if hit is not None:
-                self._start_vi(hit, now, ev, after=_CONT, qty_priority=False)
-                return
-            price = level.price
-            maker = level.head
-            while maker is not None and taker.open:
-                nxt = maker.next
-                self._fill(taker, maker, price, min(taker.open, maker.open), now, ev=ev)
-                maker = nxt
+        """Trade ``taker`` against the opposite side in price-time order (continuous phase).
 
-    def _fill(
-        self,
-        taker: RestingOrder,
-        maker: RestingOrder,
-        price: int,
-        qty: int,
-        now: int,
-        *,
-        ev: list[Event],
-    ) -> None:
-        self._book.reduce(maker, qty)
-        maker.filled += qty
-        taker.open -= qty
-        taker.filled += qty
-        self._record_trade(price, qty)
-        buy, sell = (taker, maker) if taker.side is Side.BUY else (maker, taker)
-        ev.append(Trade(self.code, price, qty, buy.order_id, sell.order_id, taker.side, now))
+        Each level is checked against the VI window computed from the last price as it was on
+        arrival; a hit starts a VI auction and stops matching.
+        """
+        book = self._book
+        buy = taker.side is _BUY
+        opposite = book.asks if buy else book.bids
+        level = opposite.best()
+        if level is None:
+            return
+        price = level.price
+        market, limit = taker.market, taker.price
+        if not market and (price > limit if buy else price < limit):
+            return
+        reference = self._last
+        low, high = self._vi_rates.window(reference, self._static_ref)
+        code, aggressor, tid = self.code, taker.side, taker.order_id
+        remove, append = book.remove, ev.append
+        left = taker.open
+        hit: vi.ViCheck | None = None
+        while True:
+            if not low < price < high:
+                hit = self._vi_check(price, reference)
+                break
+            maker = level.head
+            done = count = 0
+            while maker is not None:
+                nxt = maker.next
+                open_ = maker.open
+                if left < open_:
+                    qty = left
+                    maker.open = open_ - qty
+                    level.qty -= qty
+                else:
+                    qty = open_
+                    remove(maker)
+                    maker.open = 0
+                maker.filled += qty
+                left -= qty
+                done += qty
+                count += 1
+                if buy:
+                    append(Trade(code, price, qty, tid, maker.order_id, aggressor, now))
+                else:
+                    append(Trade(code, price, qty, maker.order_id, tid, aggressor, now))
+                if not left:
+                    break
+                maker = nxt
+            self._record_trades(price, done, count)
+            if not left:
+                break
+            level = opposite.best()
+            if level is None:
+                break
+            price = level.price
+            if not market and (price > limit if buy else price < limit):
+                break
+        taker.filled += taker.open - left
+        taker.open = left
+        if hit is not None:
+            self._start_vi(hit, now, ev, after=_CONT, qty_priority=False)
 
     def _record_trade(self, price: int, qty: int) -> None:
+        self._record_trades(price, qty, 1)
+
+    def _record_trades(self, price: int, qty: int, count: int) -> None:
+        """Statistics for ``count`` trades of ``qty`` shares in total, all at ``price``."""
         self._last = price
         high, low = self._high, self._low
         if self._open is None:
@@ -225,20 +277,21 @@ class BoardCore:
         self._low = price if low is None or price < low else low
         self._volume += qty
         self._turnover += price * qty
-        self._trades += 1
+        self._trades += count
         self._dirty = True
 
     # ------------------------------------------------------------------ stops
 
     def _park_stop(self, ro: RestingOrder) -> None:
         self._stops[ro.order_id] = ro
-        if ro.side is Side.BUY:
+        if ro.side is _BUY:
             heappush(self._buy_stops, (ro.stop_price, ro.seq, ro.order_id))
         else:
             heappush(self._sell_stops, (-ro.stop_price, ro.seq, ro.order_id))
 
     def _run_stops(self, now: int, ev: list[Event]) -> None:
-        while self.phase is _CONT and self._last is not None:
+        stops = self._stops
+        while stops and self.phase is _CONT and self._last is not None:
             fired = self._pop_triggered(self._last)
             if not fired:
                 return
@@ -272,7 +325,7 @@ class BoardCore:
             ro.open -= qty
             if not ro.open:
                 del self._stops[oid]
-        elif oid in self._book:
+        elif oid in self._book.orders:
             self._book.reduce(ro, qty)
             self._dirty = True
         else:
@@ -293,6 +346,17 @@ class BoardCore:
             self._dirty = False
             ev.append(BookChanged(self.code, now))
         return ev
+
+    def _valid_price(self, price: int) -> bool:
+        """True when ``price`` is inside today's limits and on the tick grid (the fast check)."""
+        limits = self.limits
+        if not limits.lower <= price <= limits.upper:
+            return False
+        bands = self._bands
+        i = 0
+        while price < bands[i][0]:
+            i += 1
+        return not price % bands[i][1]
 
     def _on_grid(self, price: int) -> bool:
         return self._ticks.is_on_grid(price, self._market, self.day)

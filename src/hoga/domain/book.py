@@ -31,6 +31,8 @@ from hoga.domain.model import OrderType, Side
 
 __all__ = ["Book", "BookSide", "Level", "RestingOrder"]
 
+_BUY = Side.BUY
+
 
 class RestingOrder:
     """A live order owned by a board (mutable; the only mutable object in the domain).
@@ -200,7 +202,7 @@ class Book:
         return order_id in self.orders
 
     def side(self, side: Side) -> BookSide:
-        return self.bids if side is Side.BUY else self.asks
+        return self.bids if side is _BUY else self.asks
 
     def get(self, order_id: int) -> RestingOrder | None:
         return self.orders.get(order_id)
@@ -209,17 +211,44 @@ class Book:
         level = self.side(side).best()
         return None if level is None else level.price
 
+    # add / remove / reduce run for every order and fill: they inline Level.append/unlink and
+    # pick the side without a method call (same effect as the Level/BookSide methods).
+
     def add(self, order: RestingOrder) -> None:
         """Append ``order`` (with ``open`` > 0) at the back of its price level."""
-        self.side(order.side).level_for(order.price).append(order)
+        book_side = self.bids if order.side is _BUY else self.asks
+        level = book_side.levels.get(order.price)
+        if level is None:
+            level = book_side.level_for(order.price)
+        tail = level.tail
+        order.prev = tail
+        order.next = None
+        if tail is None:
+            level.head = order
+        else:
+            tail.next = order
+        level.tail = order
+        level.qty += order.open
+        level.count += 1
         self.orders[order.order_id] = order
 
     def remove(self, order: RestingOrder) -> None:
         """Take ``order`` out of the book (its quantities are left as they are)."""
-        book_side = self.side(order.side)
+        book_side = self.bids if order.side is _BUY else self.asks
         level = book_side.levels[order.price]
-        level.unlink(order)
-        if level.count == 0:
+        prev, nxt = order.prev, order.next
+        if prev is None:
+            level.head = nxt
+        else:
+            prev.next = nxt
+        if nxt is None:
+            level.tail = prev
+        else:
+            nxt.prev = prev
+        order.prev = order.next = None
+        level.qty -= order.open
+        level.count -= 1
+        if not level.count:
             book_side.drop(level)
         del self.orders[order.order_id]
 
@@ -229,7 +258,7 @@ class Book:
             self.remove(order)
             order.open = 0
             return
-        self.side(order.side).levels[order.price].qty -= qty
+        (self.bids if order.side is _BUY else self.asks).levels[order.price].qty -= qty
         order.open -= qty
 
     def depth(self, side: Side, levels: int) -> list[tuple[int, int, int]]:
