@@ -59,7 +59,7 @@ def fence(ws: WebSocketTestSession, api: Api, code: str) -> list[dict[str, Any]]
     """Every frame up to the ack of a harmless REG (0g on ``code``, group 99)."""
     settle(api)
     ws.send_json({"trnm": "REG", "grp_no": "99", "data": [{"item": [code], "type": ["0g"]}]})
-    frames = []
+    frames: list[dict[str, Any]] = []
     while True:
         frame = json.loads(ws.receive_text())
         if frame["trnm"] == "REG":
