@@ -1,0 +1,188 @@
+"""The realtime hub and sessions: queues, coalescing, overflow, account pushes, rows."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hoga.api.context import AppContext
+from hoga.bootstrap import build_context
+from hoga.config import Settings
+from hoga.domain.events import PhaseChanged, ViReleased, ViTriggered
+from hoga.domain.kst import at_kst
+from hoga.engine.realtime import (
+    OVERFLOW_CODE,
+    RealtimeHub,
+    RealtimeLimits,
+    RealtimeSession,
+)
+from hoga.wire.ws import Reg, RegItem
+
+START = at_kst(date(2026, 11, 26), 10 * 3600)
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Iterator[AppContext]:
+    settings = Settings(
+        db=f"sqlite:///{tmp_path / 'h.db'}", clock="manual", clock_start=START, universe_limit=10
+    )
+    c = build_context(settings)
+    yield c
+    c.storage.close()
+
+
+def frames(session: RealtimeSession) -> list[Any]:
+    return [json.loads(f) for f in session.take()]
+
+
+def reg(items: list[str], types: list[str], group: str = "1") -> Reg:
+    return Reg(grp_no=group, data=[RegItem(item=items, type=types)])
+
+
+def busy(ctx: AppContext) -> str:
+    states = ctx.exchange.states
+    return max(states, key=lambda c: (states[c].instrument.volume, c))
+
+
+def test_take_packs_rows_keeps_order_and_coalesces_state_rows() -> None:
+    s = RealtimeSession("k", (), RealtimeLimits(frame_bytes=200))
+    row = json.dumps({"type": "0B", "name": "x", "item": "1", "values": {"10": "1" * 40}})
+    s.push("0B", "1", row.encode())
+    s.push("0D", "1", b'{"old":1}')
+    s.send(b'{"trnm":"PING"}')
+    s.push("0D", "1", b'{"new":1}')  # replaces the pending 0D in place
+    s.push("0B", "1", row.encode())
+    s.push("0B", "1", row.encode())
+    out = frames(s)
+    assert out[0] == {"trnm": "REAL", "data": [json.loads(row), {"new": 1}]}
+    assert out[1] == {"trnm": "PING"}
+    assert [len(f["data"]) for f in out[2:]] == [1, 1]  # two rows do not fit in 200 bytes
+    assert s.take() == []
+
+
+def test_overflow_ends_the_session_with_a_notice(ctx: AppContext) -> None:
+    async def go() -> None:
+        hub = RealtimeHub(ctx.exchange, ctx.pubsub, RealtimeLimits(max_pending=2))
+        s = hub.open("k", ("acc",))
+        assert (await hub.register(s, reg([""], ["00"]))).return_code == 0
+        for n in range(3):
+            hub.push_account("acc", "00", {"913": str(n)})
+        assert s.closed
+        assert s.notice is not None and json.loads(s.notice)["code"] == OVERFLOW_CODE
+        assert s.take() == [] and s.pairs() == set()
+        assert "k" not in hub.by_appkey
+
+    asyncio.run(go())
+
+
+def test_account_rows_reach_only_that_accounts_registered_sessions(ctx: AppContext) -> None:
+    async def go() -> None:
+        hub = RealtimeHub(ctx.exchange, ctx.pubsub)
+        mine, other, silent = (
+            hub.open("a", ("111",)),
+            hub.open("b", ("222",)),
+            hub.open("c", ("111",)),
+        )
+        for s in (mine, other):
+            assert (await hub.register(s, reg([""], ["00", "04"]))).return_code == 0
+        hub.push_account("111", "04", {"930": "5"}, item="005930")
+        out = frames(mine)
+        assert out == [
+            {
+                "trnm": "REAL",
+                "data": [
+                    {"type": "04", "name": "현물잔고", "item": "005930", "values": {"930": "5"}}
+                ],
+            }
+        ]
+        assert other.take() == [] and silent.take() == []
+
+    asyncio.run(go())
+
+
+def test_market_phase_rows(ctx: AppContext) -> None:
+    async def go() -> None:
+        hub = RealtimeHub(ctx.exchange, ctx.pubsub)
+        s = hub.open("k", ())
+        assert (await hub.register(s, reg([""], ["0s"]))).return_code == 0
+        assert "" in hub.feeds
+        open_at = at_kst(date(2026, 11, 26), 8 * 3600 + 30 * 60)
+        ctx.exchange.emit([PhaseChanged("", "opening_auction_start", open_at)])
+        ctx.exchange.emit([PhaseChanged("", "day_start", open_at)])  # no 0s code: not pushed
+        ctx.exchange.emit([PhaseChanged("", "continuous_start", open_at + 1_800_000_000)])
+        for _ in range(5):
+            await asyncio.sleep(0)
+        rows = [r for f in frames(s) for r in f["data"]]
+        assert [r["values"] for r in rows] == [
+            {"215": "0", "20": "083000", "214": "003000"},
+            {"215": "3", "20": "090000", "214": "000000"},
+        ]
+        await hub.close_all()
+        assert hub.feeds == {}
+
+    asyncio.run(go())
+
+
+def test_vi_rows_for_all_and_for_one_code_without_duplicates(ctx: AppContext) -> None:
+    async def go() -> None:
+        hub = RealtimeHub(ctx.exchange, ctx.pubsub)
+        code = busy(ctx)
+        both, one = hub.open("a", ()), hub.open("b", ())
+        assert (await hub.register(both, reg(["", code], ["1h"]))).return_code == 0
+        assert (await hub.register(one, reg([code], ["1h"]))).return_code == 0
+        base = ctx.exchange.states[code].board.base_price
+        trig = ViTriggered(code, True, base, base * 11 // 10, START + 120_000_000, START)
+        ctx.exchange.emit([trig], code)
+        ctx.exchange.emit([ViReleased(code, START + 150_000_000)], code)
+        rows_both = [r for f in frames(both) for r in f["data"]]
+        rows_one = [r for f in frames(one) for r in f["data"]]
+        assert len(rows_both) == 2 and len(rows_one) == 2
+        first, second = rows_one
+        assert first["values"]["9068"] == "1" and first["values"]["1225"] == "정적"
+        assert first["values"]["1221"] == str(base * 11 // 10)
+        assert first["values"]["1490"] == "1" and first["values"]["9069"] == "1"
+        assert second["values"]["9068"] == "2" and second["values"]["1224"] == "100230"
+        await hub.close_all()
+
+    asyncio.run(go())
+
+
+def test_base_price_change_pushes_0g_and_0a(ctx: AppContext) -> None:
+    async def go() -> None:
+        hub = RealtimeHub(ctx.exchange, ctx.pubsub)
+        code = busy(ctx)
+        s = hub.open("k", ())
+        assert (await hub.register(s, reg([code], ["0g", "0A"]))).return_code == 0
+        ctx.exchange.set_base_price(code, 10_000)
+        for _ in range(5):
+            await asyncio.sleep(0)
+        rows = {r["type"]: r["values"] for f in frames(s) for r in f["data"]}
+        board = ctx.exchange.states[code].board
+        assert rows["0g"]["307"] == "10000"
+        assert rows["0g"]["305"] == str(board.limits.upper)
+        assert rows["0A"]["10"] == "10000" and rows["0A"]["25"] == "3"
+        await hub.close_all()
+
+    asyncio.run(go())
+
+
+def test_codes_are_normalised_and_sector_codes_checked(ctx: AppContext) -> None:
+    async def go() -> None:
+        hub = RealtimeHub(ctx.exchange, ctx.pubsub)
+        code = busy(ctx)
+        s = hub.open("k", ())
+        ack = await hub.register(s, reg([f"A{code}", f"{code}_AL"], ["0B"]))
+        assert ack.return_code == 0 and s.pairs() == {("0B", code)}
+        assert (await hub.register(s, reg(["001"], ["0J", "0U"]))).return_code == 0
+        assert (await hub.register(s, reg(["1"], ["0J"]))).return_code == 1
+        assert (await hub.register(s, Reg(data=[RegItem(item=[code])]))).return_code == 1
+        assert set(hub.feeds) == {code}  # sectors have no feed yet
+        await hub.close_all()
+
+    asyncio.run(go())
