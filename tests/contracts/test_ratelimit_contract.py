@@ -267,3 +267,37 @@ def test_backend_agrees_with_the_in_process_reference(run: Runner, reqs: list[An
             assert got == want
 
     run(body)
+
+
+def test_settings_open_the_backend_by_url(
+    limiter_backend: str, request: pytest.FixtureRequest
+) -> None:
+    """``Settings.ratelimit`` picks the adapter; the policy on top counts per customer."""
+    from hoga.bootstrap import open_limiter
+    from hoga.clock import ManualClock
+    from hoga.config import Settings
+
+    url = request.getfixturevalue("reachable_redis") if limiter_backend == "redis" else "memory://"
+    prefix = f"hoga-test:{uuid.uuid4().hex}:"
+    clock = ManualClock(T0)
+    lim = open_limiter(Settings(ratelimit=url, ratelimit_prefix=prefix), clock)
+    assert lim is not None
+    expected = RedisRateLimiter if limiter_backend == "redis" else MemoryRateLimiter
+    assert isinstance(lim.backend, expected)
+
+    async def go() -> None:
+        try:
+            for _ in range(5):
+                assert (await lim.check("order", "kt10000", customer_id="c")).allowed
+            denied = await lim.check("order", "kt10001", customer_id="c")
+            assert (denied.allowed, denied.retry_after_us, denied.rule) == (False, SEC, "order")
+        finally:
+            if isinstance(lim.backend, RedisRateLimiter):
+                client = aioredis.Redis.from_url(url)
+                keys = [k async for k in client.scan_iter(match=f"{prefix}*")]
+                assert keys == [f"{prefix}o:c:c".encode()]
+                await client.delete(*keys)
+                await client.aclose()
+            await lim.aclose()
+
+    asyncio.run(go())
