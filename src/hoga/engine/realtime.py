@@ -84,17 +84,6 @@ _BOARD_PHASE_CODES = {
     BoardPhase.VI_AUCTION: "3",
     BoardPhase.CLOSING_AUCTION: "2",
 }
-_BOOK_EVENTS = frozenset(
-    {
-        "Trade",
-        "BookChanged",
-        "PhaseChanged",
-        "OrderAccepted",
-        "OrderCancelled",
-        "OrderModified",
-        "OrderTriggered",
-    }
-)
 _STATE_TYPES = frozenset({"0C", "0D", "0E", "0H", "0g"})
 _AUCTIONS = frozenset(
     {BoardPhase.OPENING_AUCTION, BoardPhase.VI_AUCTION, BoardPhase.CLOSING_AUCTION}
@@ -274,6 +263,16 @@ class _Vi:
 def _values(type_code: str) -> dict[str, str]:
     """Every documented FID of ``type_code`` with the filler ``"0"``."""
     return dict.fromkeys(REALTIME_TYPES[type_code].fids, "0")
+
+
+def _row(type_code: str, *values: str) -> dict[str, str]:
+    """Values in the documented FID order of ``type_code`` (for the short types)."""
+    return dict(zip(REALTIME_TYPES[type_code].fids, values, strict=True))
+
+
+def _px(price: int | None, base: int) -> str:
+    """A quote with its direction sign, ``"0"`` when there is none."""
+    return direction(price, base) if price else "0"
 
 
 def _rate(price: int, base: int) -> str:
@@ -518,7 +517,7 @@ class RealtimeHub:
             kind = ev["type"]
             if kind == "Trade":
                 self._trade(state, feed, ev)
-            if kind in _BOOK_EVENTS:
+            if kind != "OrderRejected":
                 book_changed = True
         tally = feed.tally
         if board.day != tally.day or board.stats.volume < tally.board_volume:
@@ -537,14 +536,7 @@ class RealtimeHub:
         if best != feed.best:
             feed.best = best
             base = board.base_price
-            self.deliver(
-                "0C",
-                code,
-                {
-                    "27": direction(best[1], base) if best[1] else "0",
-                    "28": direction(best[0], base) if best[0] else "0",
-                },
-            )
+            self.deliver("0C", code, _row("0C", _px(best[1], base), _px(best[0], base)))
         ind = board.indicative()
         if ind != feed.indicative:
             feed.indicative = ind
@@ -553,17 +545,9 @@ class RealtimeHub:
         off = _offhours(state)
         if off != feed.offhours:
             old, feed.offhours = feed.offhours, off
-            self.deliver(
-                "0E",
-                code,
-                {
-                    "21": hms(at),
-                    "131": str(off[1]),
-                    "132": signed(off[1] - old[1]),
-                    "135": str(off[0]),
-                    "136": signed(off[0] - old[0]),
-                },
-            )
+            sell, buy = str(off[1]), signed(off[1] - old[1])
+            row = _row("0E", hms(at), sell, buy, str(off[0]), signed(off[0] - old[0]))
+            self.deliver("0E", code, row)
 
     def _trade(self, state: InstrumentState, feed: _Feed, ev: dict[str, Any]) -> None:
         at, price, qty = ev["at"], ev["price"], ev["qty"]
@@ -597,61 +581,26 @@ class RealtimeHub:
         inst = state.instrument
         if inst.is_fund and self.wanted("0G", code):
             base = tally.base
-            v = _values("0G")
-            v.update(
-                {
-                    "36": str(price),
-                    "37": signed(price - base),
-                    "38": _rate(price, base),
-                    "39": "0.00",
-                    "20": t,
-                    "10": direction(price, base),
-                    "11": signed(price - base),
-                    "12": _rate(price, base),
-                    "13": str(tally.volume),
-                    "25": sign_code(price, base, board.limits.upper, board.limits.lower),
-                    "265": "0.00",
-                    "266": "0.00",
-                }
-            )
-            self.deliver("0G", code, v)
+            chg, pct = signed(price - base), _rate(price, base)
+            sign = sign_code(price, base, board.limits.upper, board.limits.lower)
+            vol = str(tally.volume)
+            nav = (str(price), chg, pct, "0.00", t, direction(price, base), chg, pct, vol, sign)
+            self.deliver("0G", code, _row("0G", *nav, "0", "0", "0", "0.00", "0.00"))
 
     def _info(self, state: InstrumentState, tally: _Tally, at: int) -> None:
         board = state.board
         base = board.base_price
-        self.deliver(
-            "0g",
-            state.code,
-            {
-                "297": "0",
-                "592": "0",
-                "593": "0",
-                "305": str(board.limits.upper),
-                "306": str(board.limits.lower),
-                "307": str(base),
-                "689": "0",
-                "594": "KRW",
-                "382": "",
-                "370": "",
-            },
-        )
+        up, low = str(board.limits.upper), str(board.limits.lower)
+        info = _row("0g", "0", "0", "0", up, low, str(base), "0", "KRW", "", "")
+        self.deliver("0g", state.code, info)
         if self.wanted("0A", state.code):
-            v = _values("0A")
             bid, ask = board.stats.best_bid, board.stats.best_ask
             last = board.stats.last or base
-            v.update(
-                {
-                    "10": direction(last, base),
-                    "11": signed(last - base),
-                    "12": _rate(last, base),
-                    "27": direction(ask, base) if ask else "0",
-                    "28": direction(bid, base) if bid else "0",
-                    "13": str(tally.volume),
-                    "14": str(tally.turnover // 1_000_000),
-                    "25": sign_code(last, base),
-                }
-            )
-            self.deliver("0A", state.code, v)
+            chg, pct, sign = signed(last - base), _rate(last, base), sign_code(last, base)
+            vol, value = str(tally.volume), str(tally.turnover // 1_000_000)
+            head = (direction(last, base), chg, pct, _px(ask, base), _px(bid, base), vol, value)
+            row = _row("0A", *head, "0", "0", "0", sign, *["0"] * 6, "000000", "000000")
+            self.deliver("0A", state.code, row)
 
     # -------------------------------------------------------------- VI (exchange listener)
 
@@ -713,14 +662,14 @@ def _trade_row(state: InstrumentState, t: _Tally, ev: dict[str, Any]) -> dict[st
             "10": direction(price, base),
             "11": signed(price - base),
             "12": _rate(price, base),
-            "27": direction(ask, base) if ask else "0",
-            "28": direction(bid, base) if bid else "0",
+            "27": _px(ask, base),
+            "28": _px(bid, base),
             "15": f"-{qty}" if side == "sell" else f"+{qty}",
             "13": str(t.volume),
             "14": str(t.turnover // 1_000_000),
-            "16": direction(t.open, base) if t.open else "0",
-            "17": direction(t.high, base) if t.high else "0",
-            "18": direction(t.low, base) if t.low else "0",
+            "16": _px(t.open, base),
+            "17": _px(t.high, base),
+            "18": _px(t.low, base),
             "25": sign_code(price, base, board.limits.upper, board.limits.lower),
             "31": _ratio(t.volume, inst.listed_shares),
             "228": _ratio(t.buy_vol, t.sell_vol),
@@ -763,8 +712,8 @@ def _book_row(feed: _Feed, board: Board, at: int) -> dict[str, str]:
     for n in range(10):
         ap = depth.asks[n].price if n < len(depth.asks) else 0
         bp = depth.bids[n].price if n < len(depth.bids) else 0
-        v[str(41 + n)] = direction(ap, base) if ap else "0"
-        v[str(51 + n)] = direction(bp, base) if bp else "0"
+        v[str(41 + n)] = _px(ap, base)
+        v[str(51 + n)] = _px(bp, base)
         v[str(61 + n)] = str(asks[n])
         v[str(71 + n)] = str(bids[n])
         v[str(81 + n)] = signed(asks[n] - prev[0][n])
@@ -812,16 +761,10 @@ def _book_row(feed: _Feed, board: Board, at: int) -> dict[str, str]:
 def _expected_row(board: Board, t: _Tally, ind: tuple[int | None, int], at: int) -> dict[str, str]:
     price, qty = ind
     assert price is not None
-    base = board.base_price
-    return {
-        "20": hms(at),
-        "10": direction(price, base),
-        "11": signed(price - base),
-        "12": _rate(price, base),
-        "15": str(qty),
-        "13": str(t.volume),
-        "25": sign_code(price, base, board.limits.upper, board.limits.lower),
-    }
+    base, lim = board.base_price, board.limits
+    chg, pct = signed(price - base), _rate(price, base)
+    sign = sign_code(price, base, lim.upper, lim.lower)
+    return _row("0H", hms(at), direction(price, base), chg, pct, str(qty), str(t.volume), sign)
 
 
 def _offhours(state: InstrumentState) -> tuple[int, int]:
@@ -841,26 +784,10 @@ def _vi_row(state: InstrumentState, ev: ViTriggered, count: int) -> dict[str, st
     base = state.board.base_price
     ref, price = ev.reference, ev.trigger_price
     gap = _rate(price, ref)
-    v = _values("1h")
-    v.update(
-        {
-            "9001": inst.code,
-            "302": inst.name,
-            "9068": "1",
-            "9008": "101" if inst.market is Market.KOSDAQ else "001",
-            "9075": "1" if state.board.phase is BoardPhase.OPENING_AUCTION else "0",
-            "1221": str(price),
-            "1223": hms(ev.at),
-            "1224": hms(ev.until),
-            "1225": "정적" if ev.static else "동적",
-            "1236": str(ref) if ev.static else "0",
-            "1237": "0" if ev.static else str(ref),
-            "1238": gap if ev.static else "0.00",
-            "1239": "0.00" if ev.static else gap,
-            "1489": _rate(price, base),
-            "1490": str(count),
-            "9069": "1" if price >= ref else "2",
-            "1279": "",
-        }
-    )
-    return v
+    static = ev.static
+    refs = (str(ref), "0", gap, "0.00") if static else ("0", str(ref), "0.00", gap)
+    market = "101" if inst.market is Market.KOSDAQ else "001"
+    pre = "1" if state.board.phase is BoardPhase.OPENING_AUCTION else "0"
+    head = (inst.code, inst.name, "0", "0", "1", market, pre, str(price), hms(ev.at))
+    tail = (_rate(price, base), str(count), "1" if price >= ref else "2", "")
+    return _row("1h", *head, hms(ev.until), "정적" if static else "동적", *refs, *tail)
