@@ -73,7 +73,7 @@ from hoga.domain.events import (
     Trade,
     ViReleased,
 )
-from hoga.domain.model import NewOrder, OrderKind, Side
+from hoga.domain.model import NewOrder, OrderKind, Side, TimeInForce
 
 __all__ = ["Board", "BoardPhase", "BoardStats", "Depth", "DepthLevel", "OrderView"]
 
@@ -83,8 +83,14 @@ _VI = BoardPhase.VI_AUCTION
 _CLOSING = BoardPhase.CLOSING_AUCTION
 _LIMIT = OrderKind.LIMIT
 _MARKET = OrderKind.MARKET
+_BUY = Side.BUY
+_DAY = TimeInForce.DAY
 _REQUESTED = CancelReason.REQUESTED
 _STOP_LIMIT = OrderKind.STOP_LIMIT
+# Event constructors called without type.__call__ (events.py explains why this is cheaper).
+_accepted = OrderAccepted.__new__
+_book_changed = BookChanged.__new__
+_cancelled = OrderCancelled.__new__
 _NO_OPEN_QTY: Why = (RejectReason.MODIFY_NOT_ALLOWED, "the order has no open quantity")
 
 
@@ -151,34 +157,63 @@ class Board(BoardCore):
         otype = order.type
         kind = otype.kind
         qty = order.qty
-        price: int | Why
-        if (
+        if self.phase is _CONT and qty > 0 and not qty % self._lot:
             # fast path: a limit or market order in continuous trading that check_new would pass
-            self.phase is _CONT
-            and qty > 0
-            and not qty % self._lot
-            and (kind is _MARKET or (kind is _LIMIT and self._valid_price(order.price)))
-        ):
-            price = 0 if kind is _MARKET else order.price
-        else:
-            why = check_new(
-                order,
-                phase=self.phase,
-                lot_size=self._lot,
-                limits=self.limits,
-                on_grid=self._on_grid,
-            )
-            if why is not None:
-                return [self._reject(oid, why, now)]
-            price = order.price
-            if kind is OrderKind.BEST or kind is OrderKind.PRIORITY:
-                price = best_price_for(order, self._book)
-            elif kind is OrderKind.MID:
-                price = mid_price_for(order, self._book, floor=self._floor, ceil=self._ceil)
+            if kind is _LIMIT:
+                price = order.price
+                if self._valid_price(price):
+                    return self._submit_limit(order, price, now)
             elif kind is _MARKET:
-                price = 0
-            if isinstance(price, tuple):
-                return [self._reject(oid, price, now)]
+                return self._admit(order, 0, now)
+        why = check_new(
+            order,
+            phase=self.phase,
+            lot_size=self._lot,
+            limits=self.limits,
+            on_grid=self._on_grid,
+        )
+        if why is not None:
+            return [self._reject(oid, why, now)]
+        priced: int | Why = order.price
+        if kind is OrderKind.BEST or kind is OrderKind.PRIORITY:
+            priced = best_price_for(order, self._book)
+        elif kind is OrderKind.MID:
+            priced = mid_price_for(order, self._book, floor=self._floor, ceil=self._ceil)
+        elif kind is _MARKET:
+            priced = 0
+        if isinstance(priced, tuple):
+            return [self._reject(oid, priced, now)]
+        return self._admit(order, priced, now)
+
+    def _submit_limit(self, order: NewOrder, price: int, now: int) -> list[Event]:
+        """A valid limit order in continuous trading: rest it directly unless it can trade."""
+        otype = order.type
+        side = order.side
+        book = self._book
+        best = (book.asks if side is _BUY else book.bids).best()
+        if otype.tif is not _DAY or (
+            best is not None and (best.price <= price if side is _BUY else best.price >= price)
+        ):
+            return self._admit(order, price, now)
+        oid, qty = order.order_id, order.qty
+        self._seen.add(oid)
+        self._seq += 1
+        book.add(RestingOrder(oid, side, otype, price=price, qty=qty, seq=self._seq))
+        code = self.code
+        ev: list[Event] = [
+            _accepted(OrderAccepted, oid, code, side, otype.trde_tp, price, qty, now)
+        ]
+        if self._stops:
+            self._run_stops(now, ev)
+        self._dirty = False
+        ev.append(_book_changed(BookChanged, code, now))
+        return ev
+
+    def _admit(self, order: NewOrder, price: int, now: int) -> list[Event]:
+        """Accept a validated, priced order: park a stop, else enter (match / rest / cancel)."""
+        oid = order.order_id
+        otype = order.type
+        kind = otype.kind
         self._seen.add(oid)
         self._seq += 1
         stop = kind is _STOP_LIMIT
@@ -187,13 +222,14 @@ class Board(BoardCore):
             order.side,
             otype,
             price=price,
-            qty=qty,
+            qty=order.qty,
             seq=self._seq,
             market=kind is _MARKET,
             stop_price=order.stop_price if stop else 0,
         )
+        code = self.code
         ev: list[Event] = [
-            OrderAccepted(oid, self.code, order.side, otype.trde_tp, price, qty, now)
+            _accepted(OrderAccepted, oid, code, order.side, otype.trde_tp, price, order.qty, now)
         ]
         if stop:
             self._park_stop(ro)
@@ -203,7 +239,7 @@ class Board(BoardCore):
             self._run_stops(now, ev)
         if self._dirty:
             self._dirty = False
-            ev.append(BookChanged(self.code, now))
+            ev.append(_book_changed(BookChanged, code, now))
         return ev
 
     def modify(
@@ -276,7 +312,10 @@ class Board(BoardCore):
             ro.cancelled += take
             self._dirty = False
             code = self.code
-            return [OrderCancelled(order_id, code, take, _REQUESTED, now), BookChanged(code, now)]
+            return [
+                _cancelled(OrderCancelled, order_id, code, take, _REQUESTED, now),
+                _book_changed(BookChanged, code, now),
+            ]
         ro = self._live(order_id)
         if ro is None:
             return [self._reject(order_id, self._missing(order_id), now)]

@@ -48,6 +48,10 @@ _BUY = Side.BUY
 _DAY = TimeInForce.DAY
 _FOK = TimeInForce.FOK
 _IOC_REMAINDER = CancelReason.IOC_REMAINDER
+# Event constructors called without type.__call__ (events.py explains why this is cheaper).
+_trade = Trade.__new__
+_cancelled = OrderCancelled.__new__
+_book_changed = BookChanged.__new__
 
 
 class BoardCore:
@@ -244,9 +248,9 @@ class BoardCore:
                 done += qty
                 count += 1
                 if buy:
-                    append(Trade(code, price, qty, tid, maker.order_id, aggressor, now))
+                    append(_trade(Trade, code, price, qty, tid, maker.order_id, aggressor, now))
                 else:
-                    append(Trade(code, price, qty, maker.order_id, tid, aggressor, now))
+                    append(_trade(Trade, code, price, qty, maker.order_id, tid, aggressor, now))
                 if not left:
                     break
                 maker = nxt
@@ -336,7 +340,7 @@ class BoardCore:
     ) -> None:
         self._take(ro, qty)
         ro.cancelled += qty
-        ev.append(OrderCancelled(ro.order_id, self.code, qty, reason, now))
+        ev.append(_cancelled(OrderCancelled, ro.order_id, self.code, qty, reason, now))
 
     def _reject(self, order_id: int, why: Why, now: int) -> OrderRejected:
         return OrderRejected(order_id, self.code, why[0], now, why[1])
@@ -344,7 +348,7 @@ class BoardCore:
     def _flush(self, ev: list[Event], now: int) -> list[Event]:
         if self._dirty:
             self._dirty = False
-            ev.append(BookChanged(self.code, now))
+            ev.append(_book_changed(BookChanged, self.code, now))
         return ev
 
     def _valid_price(self, price: int) -> bool:
