@@ -67,6 +67,7 @@ from hoga.domain.events import (
     OrderAccepted,
     OrderCancelled,
     OrderModified,
+    OrderRejected,
     OrderTriggered,
     PhaseChanged,
     RejectReason,
@@ -91,6 +92,7 @@ _STOP_LIMIT = OrderKind.STOP_LIMIT
 _accepted = OrderAccepted.__new__
 _book_changed = BookChanged.__new__
 _cancelled = OrderCancelled.__new__
+_rejected = OrderRejected.__new__
 _NO_OPEN_QTY: Why = (RejectReason.MODIFY_NOT_ALLOWED, "the order has no open quantity")
 
 
@@ -316,9 +318,11 @@ class Board(BoardCore):
                 _cancelled(OrderCancelled, order_id, code, take, _REQUESTED, now),
                 _book_changed(BookChanged, code, now),
             ]
-        ro = self._live(order_id)
         if ro is None:
-            return [self._reject(order_id, self._missing(order_id), now)]
+            ro = self._stops.get(order_id)
+            if ro is None:
+                reason, detail = self._missing(order_id)
+                return [_rejected(OrderRejected, order_id, self.code, reason, now, detail)]
         if qty is not None and (qty <= 0 or qty % self._lot):
             why = (RejectReason.INVALID_QUANTITY, f"quantity must be a multiple of {self._lot}")
             return [self._reject(order_id, why, now)]

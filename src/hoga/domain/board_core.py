@@ -13,6 +13,15 @@ Speed (the continuous-matching hot path; behaviour is the same as the plain read
 - Matching walks a level's FIFO with locals, fills in place and records the trade statistics
   once per level; the taker's quantities are written back once at the end.
 - Stops: with no waiting stop order, the trigger scan is skipped.
+- Entry: a valid limit order in continuous trading that cannot trade rests without going through
+  ``_enter``/``_match``; a whole-order cancel of a resting order skips ``_take``/``_cancel``.
+- Events on these paths are built with ``Cls.__new__(Cls, ...)`` (no ``type.__call__``).
+- Garbage collection (advice for the engine; the domain never touches ``gc``): every order and
+  event is a GC-tracked object, so with tens of thousands of resting orders the cyclic collector's
+  full passes cost about as much as matching. An engine should call ``gc.freeze()`` once after
+  start-up (instruments, calendars, universe loaded) and may raise the generation thresholds
+  (e.g. ``gc.set_threshold(50_000, 20, 100)``); resting orders hold no reference cycles once
+  they leave the book (``prev``/``next`` are cleared).
 """
 
 from __future__ import annotations
@@ -89,6 +98,8 @@ class BoardCore:
         self.base_price = base_price
         self.limits = limits = price_limits(base_price, self._market, day, self._ticks)
         self._vi_rates = vi.rates(self._vi_class, vi.ViSession.CONTINUOUS, on=day)
+        self._vi_key: tuple[int | None, int] = (None, base_price)
+        self._vi_win = self._vi_rates.window(None, base_price)
         bands = [band for band in self._ticks.table(self._market, day) if band[0] <= limits.upper]
         while len(bands) > 1 and bands[1][0] <= limits.lower:
             del bands[0]
@@ -181,6 +192,14 @@ class BoardCore:
             return True
         return price <= ro.price if ro.side is _BUY else price >= ro.price
 
+    def _vi_window(self, reference: int | None) -> tuple[int, int]:
+        """The VI window for a dynamic ``reference`` (memoised: it rarely changes per order)."""
+        key = (reference, self._static_ref)
+        if key != self._vi_key:
+            self._vi_key = key
+            self._vi_win = self._vi_rates.window(reference, self._static_ref)
+        return self._vi_win
+
     def _vi_check(self, price: int, reference: int | None) -> vi.ViCheck | None:
         return vi.check(
             price,
@@ -194,7 +213,7 @@ class BoardCore:
     def _fillable(self, ro: RestingOrder) -> int:
         """How much of ``ro`` would trade now (stopping where a VI would fire)."""
         total = 0
-        low, high = self._vi_rates.window(self._last, self._static_ref)
+        low, high = self._vi_window(self._last)
         for level in self._book.side(ro.side.opposite):
             price = level.price
             if not self._crosses(ro, price) or not low < price < high:
@@ -221,7 +240,7 @@ class BoardCore:
         if not market and (price > limit if buy else price < limit):
             return
         reference = self._last
-        low, high = self._vi_rates.window(reference, self._static_ref)
+        low, high = self._vi_window(reference)
         code, aggressor, tid = self.code, taker.side, taker.order_id
         remove, append = book.remove, ev.append
         left = taker.open
