@@ -80,6 +80,7 @@ def start(db: str, url: str, env: dict[str, str], log: Path) -> tuple[subprocess
         except httpx.TransportError:
             time.sleep(0.1)
     proc.kill()
+    proc.wait(timeout=30)
     raise AssertionError(f"server did not start: {log.read_text()}")
 
 
