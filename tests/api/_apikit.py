@@ -108,6 +108,7 @@ def make_settings(tmp_path: Path, **over: Any) -> Settings:
         "clock_start": START,
         "universe_limit": 40,
         "operator_token": "op-secret",
+        "ratelimit": "off",
     }
     values.update(over)
     return Settings(**values)

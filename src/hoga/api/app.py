@@ -121,6 +121,8 @@ def create_app(ctx: AppContext, *, run_market: bool = True) -> Starlette:
         finally:
             if run_market:
                 await ctx.runner.stop()
+            if ctx.limiter is not None:
+                await ctx.limiter.aclose()
 
     routes = [
         Route("/api/dostk/{category}", rest, methods=["POST"]),
