@@ -29,7 +29,7 @@ Definitions (one place for every figure, so the APIs agree with each other and t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -50,6 +50,7 @@ __all__ = [
     "TradeView",
     "Valuation",
     "percent",
+    "position_effects",
 ]
 
 _CASH_BOOKS = frozenset({"cash", "cash_reserved"})
@@ -194,6 +195,29 @@ class _Pos:
     cost: int = 0
 
 
+def position_effects(
+    fills: Iterable[FillRecord], name: Callable[[str], str] = lambda code: ""
+) -> list[TradeView]:
+    """Replay fills (in execution order) through the ledger's position rule: a buy adds its
+    amount to the code's cost, a sale takes out ``cost × qty // position qty`` — the realized
+    P&L of the sale is its amount less that."""
+    positions: dict[str, _Pos] = {}
+    out: list[TradeView] = []
+    for f in fills:
+        pos = positions.setdefault(f.code, _Pos())
+        avg = pos.cost // pos.qty if pos.qty > 0 else 0
+        cost_out = 0
+        if f.side is Side.BUY:
+            pos.cost += f.price * f.qty
+            pos.qty += f.qty
+        else:
+            cost_out = pos.cost * f.qty // pos.qty if pos.qty > 0 else 0
+            pos.cost -= cost_out
+            pos.qty -= f.qty
+        out.append(TradeView(f, kst_date(f.at), name(f.code), avg, cost_out))
+    return out
+
+
 class AccountService:
     """Read-only account figures (see the module docstring)."""
 
@@ -315,21 +339,7 @@ class AccountService:
 
     def trades(self, account: str) -> list[TradeView]:
         """Every fill of the account with its position effect, in execution order."""
-        positions: dict[str, _Pos] = {}
-        out: list[TradeView] = []
-        for f in self.fills(account):
-            pos = positions.setdefault(f.code, _Pos())
-            avg = pos.cost // pos.qty if pos.qty > 0 else 0
-            cost_out = 0
-            if f.side is Side.BUY:
-                pos.cost += f.price * f.qty
-                pos.qty += f.qty
-            else:
-                cost_out = pos.cost * f.qty // pos.qty if pos.qty > 0 else 0
-                pos.cost -= cost_out
-                pos.qty -= f.qty
-            out.append(TradeView(f, kst_date(f.at), self.name(f.code), avg, cost_out))
-        return out
+        return position_effects(self.fills(account), self.name)
 
     def trades_between(self, account: str, first: date, last: date) -> list[TradeView]:
         return [t for t in self.trades(account) if first <= t.day <= last]
