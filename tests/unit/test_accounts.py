@@ -135,7 +135,7 @@ def test_history_snapshots_and_cash_events() -> None:
     assert after[deposit.entry_id] == CASH and list(after.values())[-1] == now.settled_cash
     assert w.svc.opened_on(ACCT) == kst_date(deposit.at) == first
     assert w.svc.opened_on("nobody") is None
-    assert w.svc.close_on(w.code, first) > 0
+    assert pos.price > 0 and pos.eval_amt == 10 * pos.price
     assert w.svc.trading_days(first, w.svc.today) == [first + timedelta(days=i) for i in range(3)]
 
 

@@ -29,6 +29,7 @@ Definitions (one place for every figure, so the APIs agree with each other and t
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -55,6 +56,7 @@ __all__ = [
 
 _CASH_BOOKS = frozenset({"cash", "cash_reserved"})
 _CUSTOMER_CASH = ("cash", "cash_reserved", "cash_receivable", "cash_payable")
+_MAX_PRICE = 1 << 62
 
 
 def percent(part: int, whole: int) -> Decimal:
@@ -218,6 +220,25 @@ def position_effects(
     return out
 
 
+class _Closes:
+    """Daily closes of past days, one bar read per code."""
+
+    def __init__(self, svc: AccountService, first: date, last: date) -> None:
+        self.svc = svc
+        self.first = first - timedelta(days=400)
+        self.last = last
+        self.bars: dict[str, list[tuple[date, int]]] = {}
+
+    def on(self, code: str, day: date) -> int:
+        """The close of ``day`` (the latest before it); the base price when none is known."""
+        if code not in self.bars:
+            got = self.svc.recorder.daily_bars(self.svc.storage, code, self.first, self.last)
+            self.bars[code] = [(b.day, b.close) for b in got]
+        bars = self.bars[code]
+        i = bisect_right(bars, (day, _MAX_PRICE))
+        return bars[i - 1][1] if i else self.svc.base_price(code)
+
+
 class AccountService:
     """Read-only account figures (see the module docstring)."""
 
@@ -270,15 +291,6 @@ class AccountService:
             return None, None
         stats = st.board.stats
         return stats.best_bid, stats.best_ask
-
-    def close_on(self, code: str, day: date) -> int:
-        """The close of ``day`` (the latest close on or before it); live price for today."""
-        if day >= self.today:
-            return self.price(code)
-        bars = self.recorder.daily_bars(self.storage, code, day - timedelta(days=400), day)
-        if bars:
-            return bars[-1].close
-        return self.base_price(code)
 
     def day_bounds(self, day: date) -> tuple[int, int]:
         """``[start, end)`` of a KST day in epoch microseconds."""
@@ -423,45 +435,64 @@ class AccountService:
 
     def snapshot(self, account: str, day: date) -> DaySnapshot:
         """The account at the end of ``day`` (now, for today), valued at that day's prices."""
+        return self.snapshots(account, [day])[day]
+
+    def snapshots(self, account: str, days: Iterable[date]) -> dict[date, DaySnapshot]:
+        """:meth:`snapshot` of several days in one pass over the journal and the fills."""
         today = self.sync()
-        if day >= today:
+        wanted = sorted(set(days))
+        out: dict[date, DaySnapshot] = {}
+        past = [d for d in wanted if d < today]
+        if past:
+            out.update(self._past(account, past))
+        if len(out) < len(wanted):
             val = self.valuation(account)
-            return DaySnapshot(day, val.cash.entr, val.cash.d2, val.positions)
-        until = at_kst(day + timedelta(days=1))
-        settled = estimated = 0
-        for e in self.journal(account):
-            if e.at >= until:
-                break
-            for ln in e.lines:
-                if ln.asset != "KRW":
-                    continue
-                if ln.book in _CASH_BOOKS:
-                    settled += ln.amount
-                if ln.book.partition(":")[0] in _CUSTOMER_CASH:
-                    estimated += ln.amount
+            for d in wanted:
+                if d >= today:
+                    out[d] = DaySnapshot(d, val.cash.entr, val.cash.d2, val.positions)
+        return out
+
+    def _past(self, account: str, days: list[date]) -> dict[date, DaySnapshot]:
+        entries = self.journal(account)
+        trades = self.trades(account)
+        closes = _Closes(self, days[0], days[-1])
+        out: dict[date, DaySnapshot] = {}
+        settled = estimated = ei = ti = 0
         positions: dict[str, _Pos] = {}
-        markets: dict[str, Market] = {}
-        for t in self.trades(account):
-            if t.fill.at >= until:
-                break
-            pos = positions.setdefault(t.fill.code, _Pos())
-            sign = 1 if t.fill.side is Side.BUY else -1
-            pos.qty += sign * t.fill.qty
-            pos.cost += t.amount if sign > 0 else -t.cost_out
-            settles = self.brokerage.settlement_date(t.day)
-            if settles > day:
-                estimated -= t.fill.fee + t.fill.tax
-            markets[t.fill.code] = self.market(t.fill.code) or Market.KOSPI
-        views = []
-        for code in sorted(positions):
-            pos = positions[code]
-            if pos.qty <= 0:
-                continue
-            h = Holding(
-                code, markets[code], pos.qty, pos.qty, pos.qty, pos.cost // pos.qty, pos.cost, 0
-            )
-            views.append(self._view(h, self.close_on(code, day), self.close_on(code, day)))
-        return DaySnapshot(day, settled, estimated, tuple(views))
+        costs: list[tuple[date, int]] = []  # (settlement date, estimated fee + tax) per fill
+        for day in days:
+            until = at_kst(day + timedelta(days=1))
+            while ei < len(entries) and entries[ei].at < until:
+                for ln in entries[ei].lines:
+                    if ln.asset == "KRW" and ln.book in _CASH_BOOKS:
+                        settled += ln.amount
+                    if ln.asset == "KRW" and ln.book.partition(":")[0] in _CUSTOMER_CASH:
+                        estimated += ln.amount
+                ei += 1
+            while ti < len(trades) and trades[ti].fill.at < until:
+                t = trades[ti]
+                pos = positions.setdefault(t.fill.code, _Pos())
+                if t.fill.side is Side.BUY:
+                    pos.qty += t.fill.qty
+                    pos.cost += t.amount
+                else:
+                    pos.qty -= t.fill.qty
+                    pos.cost -= t.cost_out
+                costs.append((self.brokerage.settlement_date(t.day), t.fill.fee + t.fill.tax))
+                ti += 1
+            accrued = sum(c for settles, c in costs if settles > day)
+            views = []
+            for code in sorted(positions):
+                pos = positions[code]
+                if pos.qty <= 0:
+                    continue
+                market = self.market(code) or Market.KOSPI
+                avg = pos.cost // pos.qty
+                h = Holding(code, market, pos.qty, pos.qty, pos.qty, avg, pos.cost, 0)
+                price = closes.on(code, day)
+                views.append(self._view(h, price, price))
+            out[day] = DaySnapshot(day, settled, estimated - accrued, tuple(views))
+        return out
 
     def trading_days(self, first: date, last: date) -> list[date]:
         return self.brokerage.calendar.trading_days(first, last)

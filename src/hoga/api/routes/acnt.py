@@ -294,8 +294,9 @@ def kt00004(call: Call) -> Reply:
     who = call.principal
     today = val.day
     prev = svc.brokerage.calendar.previous_trading_day(today)
-    month_start = svc.snapshot(acct, today.replace(day=1) - timedelta(days=1))
-    day_start = svc.snapshot(acct, prev)
+    month_end = today.replace(day=1) - timedelta(days=1)
+    snaps = svc.snapshots(acct, [month_end, prev])
+    month_start, day_start = snaps[month_end], snaps[prev]
     events = svc.cash_events(acct)
     net_all = sum(e.amount for e in events)
     net_month = sum(e.amount for e in events if kst_date(e.at) >= today.replace(day=1))

@@ -443,8 +443,9 @@ def kt00002(call: Call) -> Reply:
     chunk, more, key = page(call, keyed, lambda r: r[0], size=PAGE, descending=True)
     zero = p15(0)
     rows = []
+    snaps = svc.snapshots(acct, [d for _, d in chunk])
     for _, d in chunk:
-        snap = svc.snapshot(acct, d)
+        snap = snaps[d]
         rows.append(
             Kt00002DalyPrsmDpstAsetAmtPrstRow(
                 dt=d.strftime("%Y%m%d"),
@@ -527,14 +528,13 @@ def _statement(svc: AccountService, acct: str) -> list[_Line]:
         if e.entry_id in cash:
             lines.append(_Line(e.at, cash[e.entry_id].amount, after[e.entry_id]))
     held: dict[str, int] = {}
-    for t in svc.trades(acct):
+    balance = seen = 0
+    for t in svc.trades(acct):  # fills and entries are both in time order: one merge pass
         f = t.fill
+        while seen < len(entries) and entries[seen].at <= f.at:
+            balance = after[entries[seen].entry_id]
+            seen += 1
         held[f.code] = held.get(f.code, 0) + (f.qty if f.side is Side.BUY else -f.qty)
-        balance = 0
-        for e in entries:
-            if e.at > f.at:
-                break
-            balance = after[e.entry_id]
         lines.append(_Line(f.at, 0, balance, t, held[f.code]))
     lines.sort(key=lambda ln: (ln.at, ln.trade is not None))
     return lines
