@@ -14,6 +14,13 @@ Decisions:
   kt00011 are all the cash-only figure; the margin rates read ``100``.
 - ``dmst_stex_tp`` ``NXT`` is accepted where documented; hoga simulates KRX only, so holdings are
   valued at the KRX price either way.
+- kt00018 평가손익/수익률 are net of the buy commission, the sell commission and the seller's
+  taxes (the documented example's arithmetic: 177000 − 373500 − 388 = −196888); kt00004,
+  kt00005, ka01690 and ka10085 show the gross ``evaluation − cost``.
+- kt00004 투자원금: 누적 = net deposits; 당월 = the estimated assets at the end of last month
+  plus this month's net deposits; 당일 = those at the end of the previous trading day plus
+  today's; each 투자손익 = estimated assets now − that principal.
+- kt00010 ``trde_tp`` 1 (sell) answers the orderable shares of the code as the quantities.
 - kt00002/kt00015/kt00017 answer RC9000 on Kiwoom's mock server (§8); hoga serves them in both
   environments — the figures exist here.
 - Paging (§1.5): lists that grow with history page by a cursor on the row key; the ``next-key``
