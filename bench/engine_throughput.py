@@ -42,6 +42,7 @@ from hoga.domain.events import Event, OrderRejected, Trade, ViTriggered
 from hoga.domain.model import TRDE_TP, Instrument, Market, NewOrder, Side
 from hoga.engine.calendar import AlwaysCalendar
 from hoga.engine.exchange import Exchange, MarketMode, SeqEvent
+from hoga.engine.tuning import GC_THRESHOLDS, apply_gc_policy
 
 __all__ = ["TARGET_RATIO", "main", "run"]
 
@@ -176,6 +177,7 @@ def run_naive(ops: list[Op], *, tape: list[tuple[int, int, int, int]] | None = N
 
 def run_engine(ops: list[Op], *, tape: list[tuple[int, int, int, int]] | None = None) -> Outcome:
     ex, clock, consumer, code = make_exchange()
+    apply_gc_policy()  # as MarketRunner.start does once the exchange is built
     consumer.tape = tape
     submit, cancel, drain = ex.submit, ex.cancel, consumer.drain
     t = clock.now()
@@ -198,6 +200,7 @@ def run_engine(ops: list[Op], *, tape: list[tuple[int, int, int, int]] | None = 
     state = ex.state(code)
     assert state is not None
     resting = len(state.board.orders())
+    gc.unfreeze()  # let this round's exchange be collected
     extra = {"events": consumer.events, "rejects": consumer.rejects, "vi": consumer.vis}
     return Outcome(seconds, consumer.trades, consumer.volume, resting, extra)
 
@@ -252,6 +255,15 @@ def profile_engine(ops: list[Op], top: int = 25) -> str:
 
 
 def run(n_ops: int = 300_000, rounds: int = 5, *, profile: bool = False) -> dict[str, Any]:
+    previous_gc = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)  # the engine's GC policy, for every side alike
+    try:
+        return _run(n_ops, rounds, profile=profile)
+    finally:
+        gc.set_threshold(*previous_gc)
+
+
+def _run(n_ops: int, rounds: int, *, profile: bool) -> dict[str, Any]:
     t0 = time.perf_counter()
     ops = generate(n_ops)
     gen_s = time.perf_counter() - t0
@@ -292,6 +304,11 @@ def run(n_ops: int = 300_000, rounds: int = 5, *, profile: bool = False) -> dict
         "ops": n_ops,
         "rounds": rounds,
         "mix": {"limit_add": 0.70, "cancel": 0.20, "market_ioc": 0.10},
+        "gc": {
+            "thresholds": list(GC_THRESHOLDS),
+            "what": "hoga.engine.tuning policy for the whole run (naive and board too);"
+            " the engine's exchange is gc.freeze()-d after construction, as the service does",
+        },
         "generate_seconds": round(gen_s, 3),
         "equivalence": equivalence,
         "naive": {

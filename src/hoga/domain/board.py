@@ -93,6 +93,7 @@ _accepted = OrderAccepted.__new__
 _book_changed = BookChanged.__new__
 _cancelled = OrderCancelled.__new__
 _rejected = OrderRejected.__new__
+_resting = RestingOrder.__new__  # slots filled in place on the resting fast path
 _NO_OPEN_QTY: Why = (RejectReason.MODIFY_NOT_ALLOWED, "the order has no open quantity")
 
 
@@ -192,15 +193,44 @@ class Board(BoardCore):
         otype = order.type
         side = order.side
         book = self._book
-        best = (book.asks if side is _BUY else book.bids).best()
-        if otype.tif is not _DAY or (
-            best is not None and (best.price <= price if side is _BUY else best.price >= price)
-        ):
+        # the best opposite price from the side's sorted keys (bids: +price, asks: -price)
+        if side is _BUY:
+            keys = book.asks._keys
+            crosses = bool(keys) and -keys[-1] <= price
+            book_side = book.bids
+        else:
+            keys = book.bids._keys
+            crosses = bool(keys) and keys[-1] >= price
+            book_side = book.asks
+        if crosses or otype.tif is not _DAY:
             return self._admit(order, price, now)
         oid, qty = order.order_id, order.qty
         self._seen.add(oid)
-        self._seq += 1
-        book.add(RestingOrder(oid, side, otype, price=price, qty=qty, seq=self._seq))
+        self._seq = seq = self._seq + 1
+        ro = _resting(RestingOrder)
+        ro.order_id = oid
+        ro.side = side
+        ro.type = otype
+        ro.price = price
+        ro.qty = ro.open = qty
+        ro.filled = ro.cancelled = ro.stop_price = 0
+        ro.seq = seq
+        ro.market = False
+        ro.next = None
+        # Book.add inlined (same effect)
+        level = book_side.levels.get(price)
+        if level is None:
+            level = book_side.level_for(price)
+        tail = level.tail
+        ro.prev = tail
+        if tail is None:
+            level.head = ro
+        else:
+            tail.next = ro
+        level.tail = ro
+        level.qty += qty
+        level.count += 1
+        book.orders[oid] = ro
         code = self.code
         ev: list[Event] = [
             _accepted(OrderAccepted, oid, code, side, otype.trde_tp, price, qty, now)

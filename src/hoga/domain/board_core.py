@@ -242,7 +242,7 @@ class BoardCore:
         reference = self._last
         low, high = self._vi_window(reference)
         code, aggressor, tid = self.code, taker.side, taker.order_id
-        remove, append = book.remove, ev.append
+        orders, append = book.orders, ev.append
         left = taker.open
         hit: vi.ViCheck | None = None
         while True:
@@ -259,8 +259,17 @@ class BoardCore:
                     maker.open = open_ - qty
                     level.qty -= qty
                 else:
+                    # Book.remove of the level's head, inlined (an emptied level is dropped below)
                     qty = open_
-                    remove(maker)
+                    level.head = nxt
+                    if nxt is None:
+                        level.tail = None
+                    else:
+                        nxt.prev = None
+                    maker.next = None
+                    level.qty -= qty
+                    level.count -= 1
+                    del orders[maker.order_id]
                     maker.open = 0
                 maker.filled += qty
                 left -= qty
@@ -273,6 +282,8 @@ class BoardCore:
                 if not left:
                     break
                 maker = nxt
+            if not level.count:
+                opposite.drop(level)
             self._record_trades(price, done, count)
             if not left:
                 break

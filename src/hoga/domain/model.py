@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 __all__ = [
     "TRDE_TP",
@@ -174,13 +175,29 @@ class Instrument:
         return self.market in (Market.ETF, Market.ETN)
 
 
-@dataclass(frozen=True, slots=True)
-class NewOrder:
+class _Shaped:
+    """Base of :class:`NewOrder`: pickling and copying rebuild through the constructor."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return type(self), tuple([getattr(self, name) for name in self.__slots__])
+
+
+_new = object.__new__
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class NewOrder(_Shaped):
     """An order as it reaches a book: already numbered, typed and sized by the caller.
 
     ``price`` is the limit price (0 when the type takes none); ``stop_price`` is Kiwoom's
     ``cond_uv`` for a stop-limit order (0 otherwise). Validation against ticks, limits and the
     session happens in the book, which rejects with a reason instead of raising.
+
+    Speed (one is built per order): ``__new__`` fills a plain twin with the same slot layout and
+    relabels it (``__class__ = NewOrder``), as the events do (``events.py`` explains the trick);
+    the result is an ordinary frozen dataclass instance.
     """
 
     order_id: int
@@ -190,3 +207,28 @@ class NewOrder:
     qty: int
     price: int = 0
     stop_price: int = 0
+
+    def __new__(
+        cls,
+        order_id: int,
+        code: str,
+        side: Side,
+        type: OrderType,
+        qty: int,
+        price: int = 0,
+        stop_price: int = 0,
+    ) -> NewOrder:
+        o = _new(_NEW_ORDER)
+        o.order_id = order_id
+        o.code = code
+        o.side = side
+        o.type = type
+        o.qty = qty
+        o.price = price
+        o.stop_price = stop_price
+        o.__class__ = cls
+        order: NewOrder = o
+        return order
+
+
+_NEW_ORDER: type[Any] = type("_NewOrderShape", (_Shaped,), {"__slots__": NewOrder.__slots__})

@@ -38,7 +38,7 @@ from hoga.domain.board import Board, BoardPhase
 from hoga.domain.events import Event, OrderRejected, PhaseChanged, RejectReason
 from hoga.domain.kst import US_PER_DAY, at_kst, kst_date
 from hoga.domain.model import Board as BookKind
-from hoga.domain.model import Instrument, NewOrder
+from hoga.domain.model import Instrument, NewOrder, OrderKind
 from hoga.domain.offhours import ClosePriceBook, SingleSessionBook
 from hoga.domain.ticks import TickRules
 from hoga.domain.vi import RANDOM_END_MAX_US, ViClass
@@ -62,6 +62,9 @@ PARTICIPANT_ID_BASE = 1_000_000_000
 CATCH_UP_US = 5_000_000
 
 SeqEvent = tuple[int, Event]
+_REGULAR = BookKind.REGULAR
+#: Order kinds that trade outside the regular board (checked before the board is looked up).
+_OFF_BOARD_KINDS = frozenset({OrderKind.PRE_CLOSE, OrderKind.POST_CLOSE, OrderKind.AFTER_SINGLE})
 Listener = Callable[[list[SeqEvent]], None]
 
 
@@ -85,6 +88,10 @@ class InstrumentState:
     acting: bool = False  # a participant timer is pending (at most one per instrument)
     needs_seed: bool = False  # the participant's day-start quotes are still to be placed
     extra: dict[str, int] = field(default_factory=dict)
+    topic: str = ""  # the pub/sub topic of the instrument's events (``market.<code>``)
+
+    def __post_init__(self) -> None:
+        self.topic = f"market.{self.instrument.code}"
 
     @property
     def code(self) -> str:
@@ -202,7 +209,11 @@ class Exchange:
     def sync(self) -> int:
         """Bring the market up to the clock's current time; returns that time."""
         now = self.clock.now()
-        self.advance_to(now)
+        timers = self._timers
+        if timers and timers[0][0] <= now:
+            self.advance_to(now)
+        elif now > self.now:  # no timer due: the same effect as advance_to, one comparison
+            self.now = now
         return now
 
     # ------------------------------------------------------------------ events
@@ -211,18 +222,30 @@ class Exchange:
         """Sequence ``events`` and hand them to listeners and the bus."""
         if not events:
             return
-        batch: list[SeqEvent] = []
-        for ev in events:
-            self._event_seq += 1
-            batch.append((self._event_seq, ev))
+        if code:
+            self._emit_for(self.states[code], events)
+            return
+        seq = self._event_seq
+        self._event_seq = seq + len(events)
+        batch = list(enumerate(events, seq + 1))
         for listener in self._listeners:
             listener(batch)
         if self._publish is not None:
-            self._publish(f"market.{code}" if code else "market", batch)
-        if code:
-            state = self.states[code]
-            if state.participant is not None:
-                state.participant.observe(events)
+            self._publish("market", batch)
+
+    def _emit_for(self, state: InstrumentState, events: list[Event]) -> None:
+        """:meth:`emit` for one instrument's non-empty ``events`` (the per-command hot path)."""
+        seq = self._event_seq
+        self._event_seq = seq + len(events)
+        batch = list(enumerate(events, seq + 1))
+        for listener in self._listeners:
+            listener(batch)
+        if self._publish is not None:
+            self._publish(state.topic, batch)
+        if state.participant is not None:
+            state.participant.observe(events)
+        until = state.board.vi_until
+        if until is not None and state.vi_timer != until:
             self._watch_vi(state)
 
     def _watch_vi(self, state: InstrumentState) -> None:
@@ -323,8 +346,34 @@ class Exchange:
 
     def submit(self, order: NewOrder) -> list[Event]:
         """Enter ``order`` now; returns the events it caused (already emitted)."""
-        t = self.sync()
+        # sync() and _emit_for() inlined: this runs for every order (same effect).
+        t = self.clock.now()
+        timers = self._timers
+        if timers and timers[0][0] <= t:
+            self.advance_to(t)
+        elif t > self.now:
+            self.now = t
         state = self.states.get(order.code)
+        if state is None or state.halted or order.type.kind in _OFF_BOARD_KINDS:
+            return self._submit_other(state, order, t)
+        board = state.board
+        events = board.submit(order, t)
+        seq = self._event_seq
+        self._event_seq = seq + len(events)
+        batch = list(enumerate(events, seq + 1))
+        for listener in self._listeners:
+            listener(batch)
+        if self._publish is not None:
+            self._publish(state.topic, batch)
+        if state.participant is not None:
+            state.participant.observe(events)
+        until = board.vi_until
+        if until is not None and state.vi_timer != until:
+            self._watch_vi(state)
+        return events
+
+    def _submit_other(self, state: InstrumentState | None, order: NewOrder, t: int) -> list[Event]:
+        """:meth:`submit` off the common path: unknown code, halted, or an off-hours book."""
         if state is None:
             return self._reject(order.order_id, order.code, RejectReason.UNKNOWN_INSTRUMENT, t)
         book = self._book_for(state, order.type.board)
@@ -335,19 +384,25 @@ class Exchange:
             why = f"trading in {order.code} is halted"
             return self._reject(order.order_id, order.code, RejectReason.HALTED, t, why)
         events = book.submit(order, t)
-        self.emit(events, state.code)
+        self._emit_for(state, events)
         return events
 
     def cancel(
         self, code: str, order_id: int, qty: int | None = None, kind: BookKind = BookKind.REGULAR
     ) -> list[Event]:
-        t = self.sync()
+        t = self.clock.now()
+        timers = self._timers
+        if timers and timers[0][0] <= t:
+            self.advance_to(t)
+        elif t > self.now:
+            self.now = t
         state = self.states.get(code)
         book = None if state is None else self._book_for(state, kind)
         if state is None or book is None:
             return self._reject(order_id, code, RejectReason.ORDER_NOT_FOUND, t)
         events = book.cancel(order_id, t, qty)
-        self.emit(events, code)
+        if events:
+            self._emit_for(state, events)
         return events
 
     def modify(
@@ -384,7 +439,7 @@ class Exchange:
     def _book_for(
         state: InstrumentState, kind: BookKind
     ) -> Board | ClosePriceBook | SingleSessionBook | None:
-        if kind is BookKind.REGULAR:
+        if kind is _REGULAR:
             return state.board
         if kind is BookKind.PRE_CLOSE:
             return state.pre_close

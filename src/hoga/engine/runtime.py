@@ -13,6 +13,7 @@ import logging
 
 from hoga.engine.exchange import Exchange
 from hoga.engine.marketdata import MarketDataRecorder
+from hoga.engine.tuning import apply_gc_policy
 from hoga.ports.clock import Clock
 from hoga.ports.storage import Storage
 
@@ -83,6 +84,9 @@ class MarketRunner:
         self.flush()
 
     def start(self) -> asyncio.Task[None]:
+        """Start the loop; applies the engine's GC policy first (:mod:`hoga.engine.tuning`: the
+        exchange is built and seeded by now, so its long-lived objects are frozen)."""
+        apply_gc_policy()
         self._task = asyncio.get_running_loop().create_task(self.run(), name="hoga-market")
         return self._task
 
