@@ -15,6 +15,7 @@ from hoga.config import Settings
 from hoga.domain.fees import FeeSchedule
 from hoga.domain.kst import kst_date
 from hoga.domain.ledger import Ledger
+from hoga.engine.account_feed import AccountFeed
 from hoga.engine.brokerage import Brokerage
 from hoga.engine.calendar import KrxCalendar
 from hoga.engine.codec import encode_batch
@@ -185,6 +186,13 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
     )
     exchange.add_listener(brokerage.on_events)
     ctx.services["brokerage"] = brokerage
+
+    def push_account(account: str, type_code: str, values: dict[str, str], item: str) -> None:
+        hub = ctx.services.get("realtime")  # made by the first WebSocket (hoga.api.ws.hub_for)
+        if hub is not None:
+            hub.push_account(account, type_code, values, item)
+
+    brokerage.notify = AccountFeed(exchange, push_account).notify
     brokerage.recover()
     identity = IdentityService(storage, clock, wall=base_clock or RealClock())
     ctx.services["identity"] = identity

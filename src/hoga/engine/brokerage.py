@@ -50,6 +50,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from hoga.domain.board_orders import check_price
 from hoga.domain.events import (
@@ -71,7 +72,10 @@ from hoga.domain.ledger import (
 )
 from hoga.domain.model import TRDE_TP, NewOrder, OrderKind, Side, order_type_for
 from hoga.engine.brokerage_book import (
+    BalanceNote,
     LiveOrder,
+    Notify,
+    OrderNote,
     Placed,
     Refusal,
     Status,
@@ -114,6 +118,7 @@ class _Work:
         self.at = at
         self.states: dict[str, AccountState] = {}
         self.live: dict[int, LiveOrder | None] = {}
+        self.notes: list[tuple[str, str, OrderNote | BalanceNote]] = []
 
     def state(self, account: str) -> AccountState:
         if account in self.states:
@@ -138,15 +143,51 @@ class _Work:
                 self.b._live.pop(root, None)
             else:
                 self.b._live[root] = lo
+        notify = self.b.notify
+        if notify is not None:
+            for account, kind, note in self.notes:
+                try:
+                    notify(account, kind, note)
+                except Exception:  # a push must never undo or stop the brokerage
+                    log.exception("account notification failed")
+
+    def tell(self, lo: LiveOrder, status: str, action: str = "new", **change: Any) -> None:
+        """Queue a realtime ``00`` note about ``lo`` (sent once this unit of work commits)."""
+        if self.b.notify is None:
+            return
+        note = OrderNote(
+            status,
+            action,
+            lo.account,
+            lo.ord_no,
+            0,
+            lo.code,
+            lo.side,
+            lo.trde_tp,
+            lo.qty,
+            lo.price,
+            lo.open,
+            lo.filled,
+            self.at,
+        )
+        self.notes.append((lo.account, "order", replace(note, **change) if change else note))
 
 
 class Brokerage(AccountQueries):
     """Orders, fills and the ledger of every customer account (see the module docstring)."""
 
-    def __init__(self, storage: Storage, exchange: Exchange, ledger: Ledger | None = None) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        exchange: Exchange,
+        ledger: Ledger | None = None,
+        notify: Notify | None = None,
+    ) -> None:
         self.storage = storage
         self.exchange = exchange
         self.ledger = ledger or Ledger()
+        #: realtime hook (``00``/``04`` notes, see :data:`~hoga.engine.brokerage_book.Notify`)
+        self.notify = notify
         self._states: dict[str, AccountState] = {}
         self._live: dict[int, LiveOrder] = {}  # root -> live order
         self._modify: dict[int, tuple[int, list[Placed]]] = {}  # root -> (orig ord_no, out)
@@ -307,7 +348,7 @@ class Brokerage(AccountQueries):
             work.post(
                 account, ref_reserve(ord_no, side, code, inst.market, qty, hold_price), result
             )
-            work.live[ord_no] = LiveOrder(
+            work.live[ord_no] = new = LiveOrder(
                 ord_no,
                 ord_no,
                 account,
@@ -322,6 +363,7 @@ class Brokerage(AccountQueries):
                 qty,
                 now,
             )
+            work.tell(new, "접수")
         events = self.exchange.submit(
             NewOrder(ord_no, code, side, otype, qty, price=price, stop_price=stop_price)
         )
@@ -346,7 +388,9 @@ class Brokerage(AccountQueries):
             lo = work.order(root)
             if lo is None:  # pragma: no cover - a rejection of an order already gone
                 return
-            self._release(work, lo, lo.open, Status.REJECTED)
+            open_qty = lo.open
+            lo = self._release(work, lo, open_qty, Status.REJECTED)
+            work.tell(lo, "거부", reason=ev.reason.value)
 
     def _release(self, work: _Work, lo: LiveOrder, qty: int, status: Status | None) -> LiveOrder:
         """Take ``qty`` open shares off ``lo``: release them, update its row."""
@@ -545,15 +589,16 @@ class Brokerage(AccountQueries):
                     for root in list(self._live):
                         lo = work.order(root)
                         if lo is not None:
-                            self._release(work, lo, lo.open, Status.EXPIRED)
+                            work.tell(self._release(work, lo, lo.open, Status.EXPIRED), "취소")
                 else:
                     self._settle_all(work, kst_date(ev.at))
 
     def _fill(self, work: _Work, lo: LiveOrder, ev: Trade) -> None:
         trade_date = kst_date(ev.at)
         settles = self.settlement_date(trade_date)
+        before = work.state(lo.account)
         result = self.ledger.fill(
-            work.state(lo.account),
+            before,
             order_id=lo.root,
             qty=ev.qty,
             price=ev.price,
@@ -587,6 +632,31 @@ class Brokerage(AccountQueries):
             lo.ord_no, status=status, filled_qty=lo.filled, open_qty=lo.open, updated_at=ev.at
         )
         work.live[lo.root] = lo if lo.open else None
+        if self.notify is not None:
+            fill = {"exec_id": exec_id, "exec_price": ev.price, "exec_qty": ev.qty}
+            work.tell(lo, "체결", "new", **fill, fee=fee, tax=sec + rural)
+            self._tell_balance(work, lo, ev, before, result.state)
+
+    def _tell_balance(
+        self, work: _Work, lo: LiveOrder, ev: Trade, before: AccountState, after: AccountState
+    ) -> None:
+        led = self.ledger
+        held = led.holding(after, lo.code)
+        was = led.holding(before, lo.code)
+        realized = (held.realized_pnl if held else 0) - (was.realized_pnl if was else 0)
+        note = BalanceNote(
+            lo.account,
+            lo.code,
+            lo.side,
+            ev.qty,
+            ev.price,
+            ev.at,
+            held,
+            realized,
+            led.orderable_cash(after),
+            led.settled_cash(after),
+        )
+        work.notes.append((lo.account, "balance", note))
 
     def _cancelled(self, work: _Work, ev: OrderCancelled) -> None:
         lo = work.order(ev.order_id)
@@ -616,9 +686,14 @@ class Brokerage(AccountQueries):
                 )
             )
             out.append(Placed(ord_no, lo.side, qty, "KRX", lo.root))
+            change = {"ord_no": ord_no, "orig_ord_no": orig, "qty": qty, "open": 0, "filled": 0}
+            work.tell(lo, "접수", "cancel", **change)
+            work.tell(lo, "확인", "cancel", **change)
         requested = ev.reason is CancelReason.REQUESTED
         status = None if lo.open > qty else Status.CANCELLED if requested else Status.EXPIRED
-        self._release(work, lo, qty, status)
+        after = self._release(work, lo, qty, status)
+        if not requested:
+            work.tell(after, "취소")
 
     def _modified(self, work: _Work, ev: OrderModified) -> None:
         lo = work.order(ev.order_id)
@@ -654,7 +729,7 @@ class Brokerage(AccountQueries):
                 ev.at,
             )
         )
-        work.live[lo.root] = replace(
+        new = replace(
             lo,
             ord_no=ord_no,
             price=ev.price,
@@ -663,6 +738,9 @@ class Brokerage(AccountQueries):
             open=ev.open_qty,
             created_at=ev.at,
         )
+        work.live[lo.root] = new
+        work.tell(new, "접수", "modify", orig_ord_no=orig)
+        work.tell(new, "확인", "modify", orig_ord_no=orig)
         out.append(Placed(ord_no, lo.side, ev.open_qty, "KRX", lo.root))
 
     def _settle_all(self, work: _Work, on: date) -> None:

@@ -27,7 +27,7 @@ under stored data).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -35,6 +35,7 @@ from hoga.domain.ledger import (
     KRW,
     AccountKind,
     AccountState,
+    Holding,
     Ledger,
     LedgerAccount,
     LedgerResult,
@@ -44,8 +45,11 @@ from hoga.domain.model import Market, Side
 from hoga.ports.storage import JournalEntry, JournalLine
 
 __all__ = [
+    "BalanceNote",
     "CashSummary",
     "LiveOrder",
+    "Notify",
+    "OrderNote",
     "Placed",
     "Refusal",
     "Status",
@@ -147,6 +151,63 @@ class CashSummary:
     withdrawable: int
     reserved: int
     accrued_costs: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderNote:
+    """What happened to a customer order, for realtime ``00`` (sent after the change commits).
+
+    ``status``: ``접수`` (a new order, a modification or a cancel request was accepted; ``action``
+    says which), ``확인`` (a modification or cancel took effect), ``체결`` (one fill: ``exec_*``,
+    ``fee``/``tax`` estimate of that fill), ``취소`` (the exchange took the open quantity off
+    without a request: IOC/FOK remainder, session end, reset), ``거부`` (the exchange refused
+    the order; ``reason``). ``qty``/``price``/``open``/``filled`` are of row ``ord_no`` after it.
+    """
+
+    status: str
+    action: str  # new | modify | cancel
+    account: str
+    ord_no: int
+    orig_ord_no: int
+    code: str
+    side: Side
+    trde_tp: str
+    qty: int
+    price: int
+    open: int
+    filled: int
+    at: int
+    exec_id: int = 0
+    exec_price: int = 0
+    exec_qty: int = 0
+    fee: int = 0
+    tax: int = 0
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceNote:
+    """An account's position in ``code`` and its cash right after one fill (realtime ``04``).
+
+    ``holding`` is None when the account never held ``code``; ``realized`` is the P&L this fill
+    realized (sells), ``orderable_cash``/``entr`` the account's 주문가능금액 and 예수금 after it.
+    """
+
+    account: str
+    code: str
+    side: Side
+    qty: int
+    price: int
+    at: int
+    holding: Holding | None
+    realized: int
+    orderable_cash: int
+    entr: int
+
+
+#: ``notify(account, kind, note)`` — ``kind`` is ``"order"`` (an :class:`OrderNote`) or
+#: ``"balance"`` (a :class:`BalanceNote`); called in the order things happened, after commit.
+Notify = Callable[[str, str, OrderNote | BalanceNote], None]
 
 
 # --- journal <-> ledger -------------------------------------------------------------------
