@@ -25,6 +25,7 @@ from sqlalchemy import (
 __all__ = [
     "accounts",
     "api_keys",
+    "auth_throttle",
     "customers",
     "daily_bars",
     "events",
@@ -32,12 +33,15 @@ __all__ = [
     "instrument_days",
     "journal_entries",
     "journal_lines",
+    "key_access",
     "metadata",
     "minute_bars",
     "orders",
+    "security_log",
     "sequences",
     "settings",
     "ticks",
+    "token_origins",
     "tokens",
 ]
 
@@ -239,4 +243,51 @@ settings = Table(
     metadata,
     Column("key", String(128), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# --- access security (migration 0002) ---
+
+key_access = Table(
+    "key_access",
+    metadata,
+    Column("appkey", String(128), ForeignKey("api_keys.appkey"), primary_key=True),
+    Column("allowed_ips", Text, nullable=False),  # space-separated CIDR networks
+    Column("bind_token_ip", Boolean, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+token_origins = Table(
+    "token_origins",
+    metadata,
+    Column("token_hash", String(128), primary_key=True),
+    Column("client_ip", String(64), nullable=False),
+    Column("expires_at", BigInteger, nullable=False, index=True),
+)
+
+auth_throttle = Table(
+    "auth_throttle",
+    metadata,
+    Column("scope", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_start", BigInteger, nullable=False),
+    Column("locked_until", BigInteger, nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("last_failure", BigInteger, nullable=False),
+)
+
+security_log = Table(
+    "security_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", BigInteger, nullable=False),
+    Column("actor_kind", String(16), nullable=False),
+    Column("actor_id", String(128), nullable=False),
+    Column("appkey", String(128), nullable=False),
+    Column("client_ip", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("detail", Text, nullable=False),
+    CheckConstraint("actor_kind IN ('customer', 'operator', 'anonymous')", name="actor_kind"),
+    Index("ix_security_log_appkey_seq", "appkey", "seq"),
+    Index("ix_security_log_actor_id_seq", "actor_id", "seq"),
 )

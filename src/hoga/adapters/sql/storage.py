@@ -31,6 +31,7 @@ from hoga.adapters.sql.market import (
     SqlTickRepository,
 )
 from hoga.adapters.sql.records import SqlEventLog, SqlSettingsRepository
+from hoga.adapters.sql.security import SqlKeySecurityRepository, SqlSecurityLog
 from hoga.adapters.sql.trading import (
     SqlFillRepository,
     SqlOrderRepository,
@@ -79,6 +80,8 @@ class SqlUnitOfWork:
         self.instrument_days = SqlInstrumentDayRepository(tx)
         self.events = SqlEventLog(tx, self.sequences)
         self.settings = SqlSettingsRepository(tx)
+        self.key_security = SqlKeySecurityRepository(tx)
+        self.security_log = SqlSecurityLog(tx, self.sequences)
 
 
 class SqlStorage:
