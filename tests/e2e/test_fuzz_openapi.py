@@ -39,9 +39,10 @@ from starlette.testclient import TestClient
 
 from hoga.api.app import create_app
 from hoga.api.context import AppContext
-from hoga.bootstrap import build_context
+from hoga.bootstrap import build_context, select_universe
 from hoga.config import Settings
 from hoga.domain.kst import at_kst
+from hoga.engine.universe import load_universe
 from hoga.wire.catalog import CATALOG, PATHS, WEBSOCKET
 from hoga.wire.schemas.registry import REQUEST_SCHEMAS, RESPONSE_SCHEMAS
 
@@ -50,7 +51,7 @@ pytestmark = pytest.mark.slow
 #: 2026-11-26 10:00 KST, a Thursday and a trading day.
 START = at_kst(datetime.date(2026, 11, 26), 10 * 3600)
 EXAMPLES = 40  # per operation and generation mode (schemathesis)
-OWN_EXAMPLES = 600  # the hypothesis fuzzer
+OWN_EXAMPLES = 1000  # the hypothesis fuzzer
 
 
 @dataclass
@@ -192,10 +193,21 @@ json_values = st.recursive(
 )
 
 
+CODES = sorted(select_universe(load_universe(), 40))
+plausible = st.one_of(
+    st.sampled_from(CODES),
+    st.sampled_from(["0", "1", "2", "3", "5", "00", "01", "61", "62", "81", "KRX", "NXT", "SOR"]),
+    st.sampled_from(["Y", "N", "001", "101", "20261126", "20261125", "20251126", "20260101"]),
+    st.integers(min_value=1, max_value=2_000_000).map(str),
+    st.integers(min_value=1, max_value=60).map(lambda n: f"{n:07d}"),
+)
+
+
 @st.composite
 def bodies(draw: st.DrawFn, api_id: str) -> bytes:
-    """A request body for ``api_id``: valid-looking, broken, or not JSON at all."""
-    kind = draw(st.sampled_from(["fields", "fields", "fields", "json", "raw"]))
+    """A request body for ``api_id``: plausible fields with some broken, random JSON, or bytes
+    that are not JSON at all."""
+    kind = draw(st.sampled_from(["fields", "fields", "fields", "fields", "json", "raw"]))
     if kind == "raw":
         return draw(st.binary(max_size=60))
     if kind == "json":
@@ -203,11 +215,13 @@ def bodies(draw: st.DrawFn, api_id: str) -> bytes:
     schema = REQUEST_SCHEMAS.get(api_id)
     names = [f.encode_name for f in msgspec.structs.fields(schema)] if schema else []
     names += draw(st.lists(st.text(max_size=8), max_size=2))
+    broken = draw(st.booleans())  # else every field gets a plausible value
     body: dict[str, Any] = {}
     for name in names:
-        if draw(st.integers(0, 9)) == 0:
+        roll = draw(st.integers(0, 9)) if broken else 9
+        if roll == 0:
             continue  # a missing field
-        body[name] = draw(json_values)
+        body[name] = draw(json_values if roll == 1 else plausible)
     return msgspec.json.encode(body)
 
 
@@ -217,16 +231,18 @@ def requests(draw: st.DrawFn) -> tuple[str, str | None, bytes, str | None]:
         st.one_of(
             st.sampled_from(REST_IDS),
             st.sampled_from(sorted(REQUEST_SCHEMAS)),
+            st.sampled_from(sorted(REQUEST_SCHEMAS)),
+            st.sampled_from(sorted(REQUEST_SCHEMAS)),
             st.sampled_from(sorted(REQUEST_SCHEMAS)).map(str.upper),
-            st.sampled_from(["", " ", "ka99999", "KT10000 ", "ka10171", "x" * 300]),
-            st.none(),
+            st.sampled_from(["", " ", "ka99999", "KT10000 ", "ka10171", "x" * 300, None]),
         )
     )
     spec = CATALOG.get((api_id or "").strip().lower())
     right = spec.path if spec is not None else "/api/dostk/stkinfo"
-    path = draw(st.one_of(st.just(right), st.just(right), st.sampled_from(REST_PATHS)))
+    wrong = draw(st.integers(0, 9)) == 0
+    path = draw(st.sampled_from(REST_PATHS)) if wrong else right
     body = draw(bodies((api_id or "").strip().lower()))
-    auth = draw(st.sampled_from(["valid", "valid", "valid", "none", "junk"]))
+    auth = draw(st.sampled_from(["valid"] * 8 + ["none", "junk"]))
     return path, api_id, body, auth
 
 
