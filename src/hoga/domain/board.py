@@ -163,9 +163,16 @@ class Board(BoardCore):
         if self.phase is _CONT and qty > 0 and not qty % self._lot:
             # fast path: a limit or market order in continuous trading that check_new would pass
             if kind is _LIMIT:
+                # _valid_price inlined: inside the limits and on the tick grid
                 price = order.price
-                if self._valid_price(price):
-                    return self._submit_limit(order, price, now)
+                limits = self.limits
+                if limits.lower <= price <= limits.upper:
+                    bands = self._bands
+                    i = 0
+                    while price < bands[i][0]:
+                        i += 1
+                    if not price % bands[i][1]:
+                        return self._submit_limit(order, price, now)
             elif kind is _MARKET:
                 return self._admit(order, 0, now)
         why = check_new(
@@ -249,15 +256,15 @@ class Board(BoardCore):
         self._seen.add(oid)
         self._seq += 1
         stop = kind is _STOP_LIMIT
-        ro = RestingOrder(
+        ro = RestingOrder(  # positional: the keyword form costs more on every order
             oid,
             order.side,
             otype,
-            price=price,
-            qty=order.qty,
-            seq=self._seq,
-            market=kind is _MARKET,
-            stop_price=order.stop_price if stop else 0,
+            price,
+            order.qty,
+            self._seq,
+            kind is _MARKET,
+            order.stop_price if stop else 0,
         )
         code = self.code
         ev: list[Event] = [

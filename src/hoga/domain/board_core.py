@@ -381,17 +381,6 @@ class BoardCore:
             ev.append(_book_changed(BookChanged, self.code, now))
         return ev
 
-    def _valid_price(self, price: int) -> bool:
-        """True when ``price`` is inside today's limits and on the tick grid (the fast check)."""
-        limits = self.limits
-        if not limits.lower <= price <= limits.upper:
-            return False
-        bands = self._bands
-        i = 0
-        while price < bands[i][0]:
-            i += 1
-        return not price % bands[i][1]
-
     def _on_grid(self, price: int) -> bool:
         return self._ticks.is_on_grid(price, self._market, self.day)
 

@@ -65,7 +65,6 @@ class RestingOrder:
         order_id: int,
         side: Side,
         type: OrderType,
-        *,
         price: int,
         qty: int,
         seq: int,
