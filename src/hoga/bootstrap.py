@@ -57,12 +57,17 @@ def open_storage(url: str) -> Storage:
 
 
 def open_bus(url: str) -> PubSub:
-    """The pub/sub bus named by ``url`` (``memory://`` for now)."""
+    """The pub/sub bus named by ``url``: ``memory://`` (in-process) or ``redis://…`` (shared
+    by processes; ``?prefix=`` names its channel prefix, see :mod:`hoga.adapters.pubsub_redis`)."""
     if url.startswith("memory://"):
         from hoga.adapters.pubsub_memory import MemoryPubSub
 
         return MemoryPubSub()
-    raise ConfigError(f"unknown bus URL {url!r}; use memory://")
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from hoga.adapters.pubsub_redis import open_redis_bus
+
+        return open_redis_bus(url)
+    raise ConfigError(f"unknown bus URL {url!r}; use memory:// or redis://…")
 
 
 def open_limiter(settings: Settings, clock: Clock) -> RequestLimiter | None:
