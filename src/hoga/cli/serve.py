@@ -20,6 +20,7 @@ def banner_rows(settings: Settings, extra: dict[str, str]) -> list[tuple[str, st
         ("WebSocket URL", f"ws://{settings.host}:{settings.port}/api/dostk/websocket"),
         ("OpenAPI", f"{base}/openapi.json"),
         ("database", settings.db),
+        ("bus", settings.bus),
         ("market", f"{settings.market} (clock {settings.clock}, seed {settings.seed})"),
     ]
     rows += list(extra.items())
@@ -49,8 +50,22 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(help="rate limiter: memory:// (default), redis://host:port/db, off"),
         ] = None,
+        bus: Annotated[
+            str | None,
+            typer.Option(
+                help="event bus: memory:// (default) or redis://host:port/db[?prefix=…]; "
+                "one process per bus runs the market (no WebSocket front-end role yet)"
+            ),
+        ] = None,
     ) -> None:
-        """Serve REST + WebSocket on one port, with the simulated market running."""
+        """Serve REST + WebSocket on one port, with the simulated market running.
+
+        ``--bus redis://…`` publishes the market's event batches to Redis (topics
+        ``market.<code>`` and ``market``) for other processes. Only one process per bus may run
+        the market. A WebSocket-only front-end process fed by the bus is not implemented: the
+        realtime hub reads book state (0C/0D/0H, cumulative figures) from its own process's
+        exchange, so a front-end would need a book mirror driven by the bus first.
+        """
         import uvicorn
 
         from hoga.api.app import create_app
@@ -67,6 +82,7 @@ def register(app: typer.Typer) -> None:
             extended_sessions=extended_sessions,
             participants=participants,
             ratelimit=ratelimit,
+            bus=bus,
         )
         ctx = build_context(settings)
         extra = {"operator token": ctx.operator_token}
