@@ -8,8 +8,9 @@ call an engine service and format the answer.
 Order of checks (each failure answers the documented error and changes nothing): body size →
 ``api-id`` present (1501) → known api-id (1505) → api-id belongs to the path (1504) → implemented
 (1505, with a note that hoga does not serve it yet) → authorization header (1513–1516) → token
-(8005 / 8031) → rate limits (1700, HTTP 429 + ``Retry-After``) → body decoding (1511 / 1517) →
-handler.
+(8005 / 8031) → suspension / termination (8103, :mod:`hoga.engine.incidents`) → rate limits
+(1700, HTTP 429 + ``Retry-After``; every authenticated call's outcome is recorded for the
+abnormal-load detectors) → body decoding (1511 / 1517) → handler.
 """
 
 from __future__ import annotations
@@ -152,6 +153,9 @@ async def dispatch(
     if entry is None or api_id not in REQUEST_SCHEMAS:
         return _error(not_served(api_id), api_id)
     principal: Principal | None = None
+    incidents = ctx.services.get("incidents")  # terms art. 8/9 (hoga.engine.incidents)
+    if incidents is not None:
+        incidents.maybe_sweep()  # a suspension that ended lets this token issue through
     if entry.auth:
         token = bearer_token(authorization)
         if isinstance(token, ApiError):
@@ -162,10 +166,16 @@ async def dispatch(
         if isinstance(who, ApiError):
             return _error(who, api_id)
         principal = who
+        barred = None if incidents is None else incidents.refusal(who.customer_id)
+        if barred is not None:  # suspended / terminated (also before identity's cache expires)
+            return _error(ApiError.of(8103, reason=barred), api_id)
+    limited = None
     if ctx.limiter is not None:  # rate limits (terms art. 11): refused → 1700, not processed
         limited = await rate_limited(ctx.limiter, entry.kind, api_id, principal, data, client_ip)
-        if limited is not None:
-            return limited
+    if incidents is not None and principal is not None:  # abnormal-load detectors
+        incidents.record_call(principal.customer_id, api_id, entry.kind, limited is None, body=data)
+    if limited is not None:
+        return limited
     req = decode_request(api_id, data)
     if isinstance(req, ApiError):
         return _error(req, api_id)
