@@ -6,7 +6,7 @@ import secrets
 from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hoga.api.context import AppContext
 from hoga.api.routes.oauth import IdentityAuthenticator
@@ -22,21 +22,25 @@ from hoga.engine.codec import encode_batch
 from hoga.engine.exchange import Exchange, MarketMode, SeqEvent
 from hoga.engine.history import DailyHistory
 from hoga.engine.identity import IdentityService
+from hoga.engine.incidents import IncidentPolicy, IncidentService
 from hoga.engine.marketdata import MarketDataRecorder, carried_bases
 from hoga.engine.runtime import MarketRunner
 from hoga.engine.simclock import SimClock
 from hoga.engine.universe import Universe, load_universe
 from hoga.errors import ConfigError
+from hoga.policy.abnormal import AbnormalLoadDetector, AbnormalThresholds
 from hoga.policy.ratelimit import RatePolicy, RequestLimiter
 from hoga.ports.clock import Clock
 from hoga.ports.ratelimit import Bucket, RateLimiter, Window
 
 if TYPE_CHECKING:
+    from hoga.ports.notifier import Notifier
     from hoga.ports.pubsub import PubSub
     from hoga.ports.storage import Storage
 
 __all__ = [
     "build_context",
+    "build_incidents",
     "make_sim_clock",
     "open_bus",
     "open_limiter",
@@ -203,7 +207,56 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
     ctx.services["identity"] = identity
     ctx.auth = IdentityAuthenticator(identity)
     ctx.limiter = open_limiter(settings, base_clock or RealClock())
+    ctx.services["incidents"] = build_incidents(
+        settings, storage, clock, identity, wall=base_clock or RealClock(), services=ctx.services
+    )
     return ctx
+
+
+def build_incidents(
+    settings: Settings,
+    storage: Storage,
+    clock: Clock,
+    identity: IdentityService | None,
+    *,
+    wall: Clock,
+    services: dict[str, Any] | None = None,
+    notifier: Notifier | None = None,
+) -> IncidentService:
+    """The incident service (terms art. 8, 9) with the abnormal-load detector of ``settings``
+    (timed by ``wall``, like the rate limiter) and, unless given, the recording notifier."""
+    from hoga.adapters.notifier_memory import MemoryNotifier
+
+    s = settings
+    detector = None
+    if s.abnormal_detection:
+        detector = AbnormalLoadDetector(
+            AbnormalThresholds(
+                window_us=s.abnormal_window_s * 1_000_000,
+                refusals=s.abnormal_refusals,
+                refusal_span_us=s.abnormal_refusal_span_s * 1_000_000,
+                identical=s.abnormal_identical,
+                orders=s.abnormal_orders,
+                cancels=s.abnormal_cancels,
+                conditions=s.abnormal_conditions,
+            )
+        )
+    policy = IncidentPolicy(
+        threshold=s.incident_threshold,
+        explanation_days=s.incident_explanation_days,
+        refresh_us=s.incident_refresh_ms * 1_000,
+    )
+    return IncidentService(
+        storage,
+        clock,
+        notifier or MemoryNotifier(),
+        identity=identity,
+        detector=detector,
+        wall=wall,
+        services=services,
+        policy=policy,
+    )
+
 
 
 def demo_customer(ctx: AppContext) -> dict[str, str]:

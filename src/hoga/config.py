@@ -50,6 +50,19 @@ class Settings:
     ratelimit_tr_burst: int = 0  # per (app key, api-id) bucket; Kiwoom-like profile: 2
     ratelimit_tr_interval_ms: int = 1_000  # that bucket's sustained spacing
     ratelimit_prefix: str = "hoga:rl:"  # Redis key prefix (one per deployment sharing a Redis)
+    # Abnormal load and incidents (terms art. 8, 9; hoga.policy.abnormal, hoga.engine.incidents).
+    # Counts are per customer within abnormal_window_s; 0 switches a rule off.
+    abnormal_detection: bool = True
+    abnormal_window_s: int = 300
+    abnormal_refusals: int = 300  # rate-limit refusals (1700) ...
+    abnormal_refusal_span_s: int = 120  # ... spread over at least this long ("sustained")
+    abnormal_identical: int = 900  # admitted queries with the same api-id and body
+    abnormal_orders: int = 1_200  # order calls (place / modify / cancel)
+    abnormal_cancels: int = 600  # modify / cancel calls
+    abnormal_conditions: int = 60  # condition-search register / clear events
+    incident_threshold: int = 3  # the n-th counting abnormal-load incident terminates
+    incident_explanation_days: int = 10  # explanation due within n days of the notice
+    incident_refresh_ms: int = 1_000  # reload incidents changed by other processes
 
     def __post_init__(self) -> None:
         if self.market not in ("always", "calendar"):
@@ -64,6 +77,19 @@ class Settings:
             raise ConfigError("rate-limit windows must be at least 1 ms")
         if self.ratelimit_tr_burst < 0:
             raise ConfigError("the per-TR burst must not be negative (0 switches it off)")
+        counts = (
+            self.abnormal_refusals,
+            self.abnormal_identical,
+            self.abnormal_orders,
+            self.abnormal_cancels,
+            self.abnormal_conditions,
+        )
+        if min(counts) < 0 or self.abnormal_refusal_span_s < 0:
+            raise ConfigError("abnormal-load thresholds must not be negative (0 switches one off)")
+        if self.abnormal_window_s < 1 or self.incident_refresh_ms < 1:
+            raise ConfigError("the abnormal-load window and incident refresh must be positive")
+        if self.incident_threshold < 1 or self.incident_explanation_days < 1:
+            raise ConfigError("the incident threshold and explanation days must be at least 1")
 
     @classmethod
     def load(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeAlias
 
 from hoga.domain.model import Side
+from hoga.domain.suspension import Incident
 
 __all__ = [
     "AccountRecord",
@@ -55,6 +56,7 @@ __all__ = [
     "EventRecord",
     "FillRecord",
     "FillRepository",
+    "IncidentRepository",
     "InstrumentDay",
     "InstrumentDayRepository",
     "JournalEntry",
@@ -64,6 +66,7 @@ __all__ = [
     "KeyAccessRecord",
     "KeySecurityRepository",
     "MinuteBar",
+    "NoticeRecord",
     "OrderRecord",
     "OrderRepository",
     "SecurityLogRepository",
@@ -621,6 +624,74 @@ class SecurityLogRepository(Protocol):
         ...
 
 
+# --- incidents (abnormal load, suspension, termination) ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeRecord:
+    """A notice sent to a customer (terms art. 8 ①, 9 ①: the reason of a suspension or
+    termination, decisions on explanations). ``id`` is drawn by the repository (gap-free from
+    1); ``incident_id`` names the incident it is about (``None`` for none); ``channel`` is where
+    it went (``"memory"`` until a real channel exists)."""
+
+    id: int
+    at: int
+    customer_id: str
+    incident_id: int | None
+    kind: str
+    subject: str
+    body: str
+    channel: str
+
+
+class IncidentRepository(Protocol):
+    """Incidents of :mod:`hoga.domain.suspension` (with their evidence) and the notices sent
+    about them. Incident ids come from :meth:`allocate_id`; the customer must exist."""
+
+    def allocate_id(self) -> int:
+        """Draw the next incident id (the ``"incident"`` sequence: 1, 2, 3, …)."""
+        ...
+
+    def add(self, incident: Incident) -> None:
+        """Insert; a duplicate id or an unknown customer raises StorageError."""
+        ...
+
+    def get(self, incident_id: int) -> Incident | None: ...
+
+    def update(self, incident: Incident) -> Incident:
+        """Replace the stored incident of ``incident.id`` (NotFoundError if missing); the
+        customer, cause and opening time are kept as first stored."""
+        ...
+
+    def by_customer(self, customer_id: str) -> list[Incident]:
+        """The customer's incidents, ordered by id."""
+        ...
+
+    def add_notice(
+        self,
+        at: int,
+        customer_id: str,
+        incident_id: int | None,
+        kind: str,
+        subject: str,
+        body: str,
+        channel: str,
+    ) -> NoticeRecord:
+        """Append a notice with the next notice id."""
+        ...
+
+    def notices(
+        self, *, customer_id: str | None = None, incident_id: int | None = None
+    ) -> list[NoticeRecord]:
+        """Notices (of one customer and/or incident if given), ordered by id."""
+        ...
+
+    def list(self, *, open_only: bool = False) -> list[Incident]:
+        """All incidents (``open_only``: those in force or whose review awaits an explanation
+        or a decision), ordered by id."""
+        ...
+
+
 # --- unit of work and storage ---------------------------------------------------------------
 
 
@@ -653,6 +724,8 @@ class UnitOfWork(Protocol):
     def events(self) -> EventLog: ...
     @property
     def settings(self) -> SettingsRepository: ...
+    @property
+    def incidents(self) -> IncidentRepository: ...
     @property
     def key_security(self) -> KeySecurityRepository: ...
     @property

@@ -30,6 +30,8 @@ __all__ = [
     "daily_bars",
     "events",
     "fills",
+    "incident_notices",
+    "incidents",
     "instrument_days",
     "journal_entries",
     "journal_lines",
@@ -290,4 +292,40 @@ security_log = Table(
     CheckConstraint("actor_kind IN ('customer', 'operator', 'anonymous')", name="actor_kind"),
     Index("ix_security_log_appkey_seq", "appkey", "seq"),
     Index("ix_security_log_actor_id_seq", "actor_id", "seq"),
+)
+
+# --- incidents: abnormal load, suspension, termination (migration 0003) ---
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("cause", String(32), nullable=False),
+    Column("sanction", String(16), nullable=False),
+    Column("opened_at", BigInteger, nullable=False),
+    Column("ends_at", BigInteger, nullable=True),
+    Column("deadline", BigInteger, nullable=False),
+    Column("review", String(16), nullable=False),
+    Column("phase", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("evidence", Text, nullable=True),  # canonical JSON of the detection's evidence
+    Column("explanation", Text, nullable=False),
+    Column("explained_at", BigInteger, nullable=True),
+    Column("decided_at", BigInteger, nullable=True),
+    Column("ended_at", BigInteger, nullable=True),
+    Index("ix_incidents_phase_review", "phase", "review"),
+)
+
+incident_notices = Table(
+    "incident_notices",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", BigInteger, nullable=False),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("incident_id", BigInteger, ForeignKey("incidents.id"), nullable=True, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("channel", String(32), nullable=False),
 )

@@ -24,6 +24,7 @@ from hoga.adapters.sql.identity import (
     SqlCustomerRepository,
     SqlTokenRepository,
 )
+from hoga.adapters.sql.incidents import SqlIncidentRepository
 from hoga.adapters.sql.ledger import SqlJournalRepository
 from hoga.adapters.sql.market import (
     SqlBarRepository,
@@ -80,6 +81,7 @@ class SqlUnitOfWork:
         self.instrument_days = SqlInstrumentDayRepository(tx)
         self.events = SqlEventLog(tx, self.sequences)
         self.settings = SqlSettingsRepository(tx)
+        self.incidents = SqlIncidentRepository(tx, self.sequences)
         self.key_security = SqlKeySecurityRepository(tx)
         self.security_log = SqlSecurityLog(tx, self.sequences)
 

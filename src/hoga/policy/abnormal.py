@@ -1,0 +1,189 @@
+"""Abnormal-load detection (terms art. 8 ① 2, 9 ① 2): activity over minutes, beyond rate limits.
+
+The rate limiter (:mod:`hoga.policy.ratelimit`) refuses single requests over 5/s. This module
+watches what a customer keeps doing over a longer ``window`` (default 5 minutes) and reports an
+:class:`~hoga.domain.suspension.Evidence` when one rule trips; the incident service
+(:mod:`hoga.engine.incidents`) turns it into an incident. Rules (thresholds in
+:class:`AbnormalThresholds`, from ``Settings.abnormal_*``; 0 switches a rule off):
+
+- ``sustained_refusals`` — at least ``refusals`` rate-limit refusals (1700) within the window,
+  the first and last at least ``refusal_span_us`` apart (a single burst is not "sustained");
+- ``identical_queries`` — at least ``identical`` admitted query calls with the same api-id and
+  the same request body (a BLAKE2 digest of it) within the window;
+- ``order_storm`` — at least ``orders`` order calls (place, modify, cancel) within the window;
+- ``cancel_storm`` — at least ``cancels`` modify / cancel calls within the window;
+- ``condition_churn`` — at least ``conditions`` real-time condition-search events (register,
+  clear; reported through :meth:`AbnormalLoadDetector.observe_condition`) within the window.
+
+Evidence carries the rule, the time range of the counted activity, counters and up to
+``samples`` request ids (the first ones counted). After a rule trips, that customer's counters
+start over, so one storm gives one detection. Memory per customer is bounded by the thresholds;
+identical-query tracking keeps at most ``max_digests`` distinct bodies per customer (least
+recently seen dropped).
+
+Times are the caller's (epoch µs; the wall clock, like the rate limiter). Not thread-safe: call
+from the event loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+
+from hoga.domain.suspension import Evidence
+
+__all__ = [
+    "CANCEL_API_IDS",
+    "RULES",
+    "AbnormalLoadDetector",
+    "AbnormalThresholds",
+]
+
+US_PER_SECOND = 1_000_000
+CANCEL_API_IDS = frozenset({"kt10002", "kt10003", "kt10008", "kt10009"})
+RULES = (
+    "sustained_refusals",
+    "identical_queries",
+    "order_storm",
+    "cancel_storm",
+    "condition_churn",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AbnormalThresholds:
+    """Detection thresholds (see the module docstring); a count of 0 switches a rule off."""
+
+    window_us: int = 300 * US_PER_SECOND
+    refusals: int = 300
+    refusal_span_us: int = 120 * US_PER_SECOND
+    identical: int = 900
+    orders: int = 1_200
+    cancels: int = 600
+    conditions: int = 60
+    samples: int = 5
+    max_digests: int = 256
+
+
+@dataclass(slots=True)
+class _Counter:
+    """Times and request ids of recent events, oldest first (at most ``limit`` kept)."""
+
+    limit: int
+    events: deque[tuple[int, str]] = field(default_factory=deque)
+
+    def add(self, at: int, request_id: str, window_us: int) -> None:
+        ev = self.events
+        ev.append((at, request_id))
+        while ev and (ev[0][0] <= at - window_us or len(ev) > self.limit):
+            ev.popleft()
+
+    def full(self) -> bool:
+        return len(self.events) >= self.limit
+
+
+@dataclass(slots=True)
+class _Customer:
+    counters: dict[str, _Counter] = field(default_factory=dict)
+    digests: OrderedDict[bytes, _Counter] = field(default_factory=OrderedDict)
+
+
+class AbnormalLoadDetector:
+    """Per-customer sliding counters over a window; reports the first rule that trips."""
+
+    def __init__(self, thresholds: AbnormalThresholds | None = None) -> None:
+        self.thresholds = thresholds or AbnormalThresholds()
+        self._customers: dict[str, _Customer] = {}
+
+    def observe_call(
+        self,
+        customer_id: str,
+        api_id: str,
+        kind: str,
+        allowed: bool,
+        at: int,
+        request_id: str = "",
+        body: bytes = b"",
+    ) -> Evidence | None:
+        """Count one authenticated call (``allowed``: admitted by the rate limiter)."""
+        t = self.thresholds
+        c = self._customers.setdefault(customer_id, _Customer())
+        if not allowed:
+            return self._count(c, customer_id, "sustained_refusals", t.refusals, at, request_id)
+        if kind == "order":
+            found = self._count(c, customer_id, "order_storm", t.orders, at, request_id)
+            if found is None and api_id in CANCEL_API_IDS:
+                found = self._count(c, customer_id, "cancel_storm", t.cancels, at, request_id)
+            return found
+        if kind != "query" or not t.identical:
+            return None
+        digest = hashlib.blake2b(api_id.encode() + b"\0" + body, digest_size=16).digest()
+        counter = c.digests.get(digest)
+        if counter is None:
+            counter = c.digests[digest] = _Counter(t.identical)
+            if len(c.digests) > t.max_digests:
+                c.digests.popitem(last=False)
+        else:
+            c.digests.move_to_end(digest)
+        counter.add(at, request_id, t.window_us)
+        if not counter.full():
+            return None
+        extra = (("api_id_calls", len(counter.events)),)
+        return self._trip(customer_id, "identical_queries", counter, at, extra, api_id)
+
+    def observe_condition(
+        self, customer_id: str, event: str, at: int, request_id: str = ""
+    ) -> Evidence | None:
+        """Count one condition-search event (``event``: e.g. ``"register"``, ``"clear"``)."""
+        c = self._customers.setdefault(customer_id, _Customer())
+        limit = self.thresholds.conditions
+        return self._count(c, customer_id, "condition_churn", limit, at, request_id or event)
+
+    def forget(self, customer_id: str) -> None:
+        """Drop a customer's counters (e.g. once suspended)."""
+        self._customers.pop(customer_id, None)
+
+    def tracked(self) -> int:
+        """How many customers have counters (for tests and metrics)."""
+        return len(self._customers)
+
+    def _count(
+        self, c: _Customer, customer_id: str, rule: str, limit: int, at: int, request_id: str
+    ) -> Evidence | None:
+        if not limit:
+            return None
+        counter = c.counters.get(rule)
+        if counter is None:
+            counter = c.counters[rule] = _Counter(limit)
+        counter.add(at, request_id, self.thresholds.window_us)
+        if not counter.full():
+            return None
+        span = at - counter.events[0][0]
+        if rule == "sustained_refusals":
+            if span < self.thresholds.refusal_span_us:
+                return None
+            return self._trip(customer_id, rule, counter, at, (("span_s", span // US_PER_SECOND),))
+        return self._trip(customer_id, rule, counter, at, ())
+
+    def _trip(
+        self,
+        customer_id: str,
+        rule: str,
+        counter: _Counter,
+        at: int,
+        extra: tuple[tuple[str, int], ...],
+        api_id: str = "",
+    ) -> Evidence:
+        t = self.thresholds
+        events = counter.events
+        samples = tuple(rid for _, rid in list(events)[: t.samples] if rid)
+        counters = (
+            ("count", len(events)),
+            ("threshold", counter.limit),
+            ("window_s", t.window_us // US_PER_SECOND),
+            *extra,
+        )
+        named = f"{rule}:{api_id}" if api_id else rule
+        self.forget(customer_id)
+        return Evidence(named, events[0][0], at, counters, samples)
