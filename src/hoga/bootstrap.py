@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from hoga.api.context import AppContext
 from hoga.api.routes.oauth import IdentityAuthenticator
+from hoga.api.ws import hub_for
 from hoga.clock import RealClock
 from hoga.config import Settings
 from hoga.domain.fees import FeeSchedule
@@ -19,6 +20,7 @@ from hoga.engine.account_feed import AccountFeed
 from hoga.engine.brokerage import Brokerage
 from hoga.engine.calendar import KrxCalendar
 from hoga.engine.codec import encode_batch
+from hoga.engine.conditions import OVERFLOW_NOTICE, ConditionService
 from hoga.engine.exchange import Exchange, MarketMode, SeqEvent
 from hoga.engine.history import DailyHistory
 from hoga.engine.identity import IdentityService
@@ -195,6 +197,13 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
     )
     exchange.add_listener(brokerage.on_events)
     ctx.services["brokerage"] = brokerage
+    ctx.services["conditions"] = ConditionService(
+        storage,
+        exchange,
+        recorder,
+        clock,
+        on_overflow=lambda session: hub_for(ctx).close(session, OVERFLOW_NOTICE),
+    )
 
     def push_account(account: str, type_code: str, values: dict[str, str], item: str) -> None:
         hub = ctx.services.get("realtime")  # made by the first WebSocket (hoga.api.ws.hub_for)

@@ -27,6 +27,7 @@ from hoga.api import operator, ws
 from hoga.api.context import AppContext
 from hoga.api.dispatch import Result, dispatch
 from hoga.api.routes import incidents, load_all
+from hoga.api.routes.conditions import routes as condition_routes
 from hoga.wire.envelope import CONTENT_TYPE, body
 from hoga.wire.errors import ApiError
 from hoga.wire.openapi import openapi_document
@@ -132,6 +133,7 @@ def create_app(ctx: AppContext, *, run_market: bool = True) -> Starlette:
         Route("/health", health, methods=["GET"]),
         WebSocketRoute("/api/dostk/websocket", ws.endpoint(ctx)),
         *operator.routes(ctx),
+        *condition_routes(ctx),  # /hoga/v1/conditions…
         *incidents.routes(ctx),  # /operator/incidents…, /hoga/v1/incidents…
     ]
     app = Starlette(

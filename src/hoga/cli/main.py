@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from hoga.cli import admin, serve, sim
+from hoga.cli import admin, conditions, serve, sim
 
 __all__ = ["app", "main"]
 
@@ -20,6 +20,7 @@ app = typer.Typer(
 serve.register(app)
 app.add_typer(sim.app, name="sim")
 app.add_typer(admin.app, name="admin")
+app.add_typer(conditions.app, name="conditions")
 
 
 def main() -> None:
