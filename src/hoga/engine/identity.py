@@ -29,6 +29,16 @@ Design:
   ``recheck_us`` of *wall* time (1 s), so a revocation or suspension made by another process
   (``hoga admin key revoke``, the policy layer) takes effect within that bound; revocations made
   through this service take effect at once. Expiry is checked on every call.
+- **Several keys, rotation.** A customer may hold up to :data:`MAX_LIVE_KEYS` live keys in its
+  environment (they share its rate limits, which are per customer). :meth:`rotate_secret` gives a
+  key a new secret: the old one fails at once in every process, because the remembered HMAC is
+  tied to the stored hash, which every issue reads. Its tokens live on unless asked otherwise.
+- **Access settings** (IP allow-list, token binding; decided by :mod:`hoga.policy.access`) are
+  stored per key; :class:`Identity` carries them so the API can refuse 8050 / 8010. au10001 and
+  au10002 take the allow-list check as ``admit_ip`` and run it before the secret: a stranger's
+  guess costs no scrypt. A key with an allow-list and no ``admit_ip`` admits nobody.
+- **Brute force** is throttled per key and per address, and every failure and every action on
+  keys is recorded (:mod:`hoga.engine.security_log`).
 
 Expected refusals are :class:`Denied` values; the API layer maps their reasons to Kiwoom codes.
 """
@@ -41,14 +51,26 @@ import hashlib
 import hmac
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from hoga.engine.security_log import (
+    OK,
+    REFUSED,
+    Action,
+    Actor,
+    ThrottlePolicy,
+    address_scope,
+    key_scope,
+    record,
+)
 from hoga.ports.clock import Clock
 from hoga.ports.storage import (
     AccountRecord,
     ApiKeyRecord,
     CustomerRecord,
     JournalLine,
+    KeyAccessRecord,
     Storage,
     TokenRecord,
     UnitOfWork,
@@ -59,6 +81,7 @@ __all__ = [
     "DEMO_SETTING",
     "ENVIRONMENTS",
     "INITIAL_DEPOSIT_REF",
+    "MAX_LIVE_KEYS",
     "TOKEN_TTL_US",
     "CustomerSummary",
     "Denied",
@@ -66,6 +89,7 @@ __all__ = [
     "Identity",
     "IdentityService",
     "IssuedToken",
+    "KeyInfo",
     "NewCustomer",
     "ScryptParams",
     "account_number",
@@ -80,6 +104,8 @@ INITIAL_DEPOSIT_REF = "deposit:initial"
 DEMO_SETTING = "identity.demo"
 TOKEN_TTL_US = 24 * 3_600 * 1_000_000
 _KEEP_EXPIRED_US = 7 * 24 * 3_600 * 1_000_000
+MAX_LIVE_KEYS = 10
+_THROTTLE = ThrottlePolicy()
 _ENV_DIGIT = {"mock": "8", "real": "5"}
 _ACCOUNT_SUFFIX = "11"
 
@@ -94,6 +120,10 @@ class DenyReason(enum.StrEnum):
     TOKEN_INVALID = "token_invalid"  # unknown, expired or revoked token
     TOKEN_ENV = "token_env"  # token of the other environment
     TOKEN_UNKNOWN = "token_unknown"  # revoke: not a token of this app key
+    THROTTLED = "throttled"  # too many failures: refused without checking (8002)
+    IP_NOT_ALLOWED = "ip_not_allowed"  # outside the key's allow-list (8050)
+    TOKEN_IP = "token_ip"  # token bound to another address (8010)
+    KEY_LIMIT = "key_limit"  # MAX_LIVE_KEYS reached
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +163,24 @@ class Identity:
     accounts: tuple[str, ...]
     token_hash: str
     expires_at: int
+    allowed_ips: tuple[str, ...] = ()  # the key's allow-list (empty: anywhere)
+    bound_ip: str | None = None  # the address the token is bound to (None: not bound)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyInfo:
+    """An app key as its holder and the operator see it (never the secret)."""
+
+    appkey: str
+    customer_id: str
+    env: str
+    created_at: int
+    revoked_at: int | None
+    allowed_ips: tuple[str, ...]
+    bind_token_ip: bool
+
+
+AdmitIp = Callable[[tuple[str, ...], str], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +276,7 @@ class IdentityService:
         recheck_us: int = 1_000_000,
         scrypt: ScryptParams = ScryptParams(),
         max_cached: int = 100_000,
+        throttle: ThrottlePolicy = _THROTTLE,
     ) -> None:
         self._storage = storage
         self._clock = clock
@@ -236,16 +285,19 @@ class IdentityService:
         self._recheck = recheck_us
         self._params = scrypt
         self._max_cached = max_cached
+        self._throttle = throttle
         self._lock = threading.Lock()
         self._pepper = secrets.token_bytes(32)
         self._dummy_hash = hash_secret(secrets.token_urlsafe(36), scrypt)
-        self._verified: dict[str, bytes] = {}  # appkey → HMAC(pepper, secret)
-        self._live: dict[str, IssuedToken] = {}  # appkey → its current token
+        self._verified: dict[str, tuple[str, bytes]] = {}  # appkey → (stored hash, HMAC)
+        self._live: dict[str, tuple[IssuedToken, str | None]] = {}  # appkey → token, bound IP
         self._cache: dict[str, _Cached] = {}  # token hash → identity
 
     # -- customers and keys --
 
-    def create_customer(self, name: str, env: str = "mock", cash: int = 0) -> NewCustomer:
+    def create_customer(
+        self, name: str, env: str = "mock", cash: int = 0, *, actor: Actor | None = None
+    ) -> NewCustomer:
         """Create a customer with one app key, one account and ``cash`` won deposited."""
         if env not in ENVIRONMENTS:
             raise ValueError(f"env must be 'mock' or 'real', not {env!r}")
@@ -263,36 +315,118 @@ class IdentityService:
             if cash:
                 lines = (JournalLine("KRW", "cash", cash), JournalLine("KRW", "bank", -cash))
                 uow.journal.post(now, account, INITIAL_DEPOSIT_REF, lines)
-        self._remember(appkey, secretkey)
+            if actor is not None:
+                detail = f"customer={customer_id} env={env} account={account} cash={cash}"
+                self._record(uow, actor, Action.CUSTOMER_CREATE, OK, appkey, detail)
+        self._remember(appkey, secretkey, hashed)
         return NewCustomer(customer_id, name, env, appkey, secretkey, account, cash)
 
-    def add_key(self, customer_id: str) -> tuple[str, str]:
+    def add_key(self, customer_id: str, *, actor: Actor | None = None) -> tuple[str, str]:
         """A new ``(appkey, secretkey)`` for an existing customer (KeyError if unknown)."""
+        out = self._add_key(customer_id, actor, limit=None)
+        assert not isinstance(out, Denied)
+        return out
+
+    def new_key(self, customer_id: str, *, actor: Actor) -> tuple[str, str] | Denied:
+        """Like :meth:`add_key`, refused (KEY_LIMIT) at :data:`MAX_LIVE_KEYS` live keys."""
+        return self._add_key(customer_id, actor, limit=MAX_LIVE_KEYS)
+
+    def _add_key(
+        self, customer_id: str, actor: Actor | None, limit: int | None
+    ) -> tuple[str, str] | Denied:
         appkey, secretkey = secrets.token_urlsafe(24), secrets.token_urlsafe(36)
         hashed = hash_secret(secretkey, self._params)
         with self._storage.unit_of_work() as uow:
             customer = uow.customers.get(customer_id)
             if customer is None:
                 raise KeyError(customer_id)
+            if limit is not None:
+                live = [k for k in uow.api_keys.by_customer(customer_id) if k.revoked_at is None]
+                if len(live) >= limit:
+                    detail = f"{len(live)} live keys (at most {limit})"
+                    return Denied(DenyReason.KEY_LIMIT, detail)
             now = self._clock.now()
             uow.api_keys.add(ApiKeyRecord(appkey, hashed, customer_id, customer.env, now))
-        self._remember(appkey, secretkey)
+            if actor is not None:
+                self._record(uow, actor, Action.KEY_ADD, OK, appkey, f"customer={customer_id}")
+        self._remember(appkey, secretkey, hashed)
         return appkey, secretkey
 
-    def revoke_key(self, appkey: str) -> bool:
+    def revoke_key(self, appkey: str, *, actor: Actor | None = None) -> bool:
         """Revoke an app key and every token issued to it; False if the key does not exist."""
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
             if uow.api_keys.get(appkey) is None:
                 return False
             uow.api_keys.revoke(appkey, now)
-            uow.tokens.revoke_all(appkey, now)
+            count = uow.tokens.revoke_all(appkey, now)
+            if actor is not None:
+                self._record(uow, actor, Action.KEY_REVOKE, OK, appkey, f"tokens={count}")
         with self._lock:
             self._verified.pop(appkey, None)
-            self._live.pop(appkey, None)
-            for h in [h for h, c in self._cache.items() if c.identity.appkey == appkey]:
-                del self._cache[h]
+            self._forget_tokens(appkey)
         return True
+
+    def rotate_secret(
+        self, appkey: str, *, actor: Actor | None = None, revoke_tokens: bool = False
+    ) -> str | Denied | None:
+        """A new secret for a live key (the old one fails at once); None if the key does not
+        exist, KEY_REVOKED if it is revoked. ``revoke_tokens`` also ends the key's tokens."""
+        secretkey = secrets.token_urlsafe(36)
+        hashed = hash_secret(secretkey, self._params)
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            key = uow.api_keys.get(appkey)
+            if key is None:
+                return None
+            if key.revoked_at is not None:
+                return Denied(DenyReason.KEY_REVOKED, "폐기된 App Key입니다")
+            uow.key_security.set_secret_hash(appkey, hashed)
+            count = uow.tokens.revoke_all(appkey, now) if revoke_tokens else 0
+            if actor is not None:
+                self._record(uow, actor, Action.KEY_ROTATE, OK, appkey, f"tokens revoked={count}")
+        with self._lock:
+            self._verified[appkey] = (hashed, self._fast(secretkey))
+            if revoke_tokens:
+                self._forget_tokens(appkey)
+        return secretkey
+
+    def set_access(
+        self,
+        appkey: str,
+        allowed_ips: tuple[str, ...],
+        bind_token_ip: bool,
+        *,
+        actor: Actor | None = None,
+    ) -> KeyAccessRecord | None:
+        """Store a key's access settings (``allowed_ips`` already normalized by
+        :func:`hoga.policy.access.normalize_allow_list`); None if the key does not exist.
+        Applies at once in this process, within the recheck interval elsewhere."""
+        with self._storage.unit_of_work() as uow:
+            if uow.api_keys.get(appkey) is None:
+                return None
+            rec = KeyAccessRecord(appkey, allowed_ips, bind_token_ip, self._clock.now())
+            uow.key_security.set_access(rec)
+            if actor is not None:
+                detail = f"allowed_ips={' '.join(allowed_ips) or '*'} bind_token_ip={bind_token_ip}"
+                self._record(uow, actor, Action.KEY_ACCESS, OK, appkey, detail)
+        with self._lock:
+            self._drop_cached(appkey)
+        return rec
+
+    def key(self, appkey: str) -> KeyInfo | None:
+        """One key with its access settings."""
+        with self._storage.unit_of_work() as uow:
+            key = uow.api_keys.get(appkey)
+            return None if key is None else _key_info(key, uow.key_security.access(appkey))
+
+    def keys(self, customer_id: str) -> list[KeyInfo]:
+        """The customer's keys (revoked ones too), oldest first."""
+        with self._storage.unit_of_work() as uow:
+            return [
+                _key_info(k, uow.key_security.access(k.appkey))
+                for k in uow.api_keys.by_customer(customer_id)
+            ]
 
     def customers(self) -> list[CustomerSummary]:
         """Every customer with accounts and live app keys, ordered by id."""
@@ -332,39 +466,43 @@ class IdentityService:
     # -- tokens --
 
     def issue_token(
-        self, appkey: str, secretkey: str, env: str, client_ip: str = ""
+        self,
+        appkey: str,
+        secretkey: str,
+        env: str,
+        client_ip: str = "",
+        *,
+        admit_ip: AdmitIp | None = None,
     ) -> IssuedToken | Denied:
         """The access token of ``appkey`` (au10001): the live one while valid, else a new one.
 
-        ``client_ip`` is accepted for IP binding (8010), which hoga does not enforce yet.
+        ``admit_ip`` decides the key's allow-list (see the module docstring); with token
+        binding on, the token is bound to ``client_ip`` and reused only from there.
         """
-        with self._storage.unit_of_work() as uow:
-            key = uow.api_keys.get(appkey)
-            customer = None if key is None else uow.customers.get(key.customer_id)
-        if key is None or customer is None:
-            verify_secret(secretkey, self._dummy_hash)  # same cost as a wrong secret
-            return Denied(DenyReason.BAD_CREDENTIALS)
-        if not self._check_secret(key, secretkey):
-            return Denied(DenyReason.BAD_CREDENTIALS)
-        refused = _key_refusal(key, customer, env)
-        if refused is not None:
-            return refused
+        checked = self._credentials(Action.TOKEN_ISSUE, appkey, secretkey, env, client_ip, admit_ip)
+        if isinstance(checked, Denied):
+            return checked
+        bind = client_ip if checked is not None and checked.bind_token_ip else None
         with self._lock, self._storage.unit_of_work() as uow:
             now = self._clock.now()
             live = self._live.get(appkey)
-            if live is not None and now < live.expires_at:
-                row = uow.tokens.get(token_hash(live.token))
+            if live is not None and now < live[0].expires_at and live[1] == bind:
+                row = uow.tokens.get(token_hash(live[0].token))
                 if row is not None and row.revoked_at is None:
-                    return IssuedToken(live.token, live.expires_at, appkey, reused=True)
+                    return IssuedToken(live[0].token, live[0].expires_at, appkey, reused=True)
             token = secrets.token_urlsafe(64)
             issued = IssuedToken(token, now + self._ttl, appkey, reused=False)
             uow.tokens.delete_expired(now - _KEEP_EXPIRED_US)
+            uow.key_security.delete_bindings(now - _KEEP_EXPIRED_US)
             uow.tokens.add(TokenRecord(token_hash(token), appkey, now, issued.expires_at))
-            self._live[appkey] = issued
+            if bind is not None:
+                uow.key_security.bind_token(token_hash(token), bind, issued.expires_at)
+            self._live[appkey] = (issued, bind)
         return issued
 
     def authenticate(self, token: str, env: str, client_ip: str = "") -> Identity | Denied:
-        """The identity behind ``token`` in ``env``, or why not (see the module docstring)."""
+        """The identity behind ``token`` in ``env``, or why not (see the module docstring).
+        Address checks on the identity's ``allowed_ips`` / ``bound_ip`` are the caller's."""
         h = token_hash(token)
         now, wall = self._clock.now(), self._wall.now()
         cached = self._cache.get(h)
@@ -390,18 +528,22 @@ class IdentityService:
             return Denied(DenyReason.TOKEN_ENV)
         return who
 
-    def revoke_token(self, appkey: str, secretkey: str, token: str, env: str) -> Denied | None:
+    def revoke_token(
+        self,
+        appkey: str,
+        secretkey: str,
+        token: str,
+        env: str,
+        client_ip: str = "",
+        *,
+        admit_ip: AdmitIp | None = None,
+    ) -> Denied | None:
         """Revoke ``token`` of ``appkey`` (au10002) at once; revoking twice is not an error."""
-        with self._storage.unit_of_work() as uow:
-            key = uow.api_keys.get(appkey)
-            customer = None if key is None else uow.customers.get(key.customer_id)
-        if key is None or customer is None:
-            verify_secret(secretkey, self._dummy_hash)
-            return Denied(DenyReason.BAD_CREDENTIALS)
-        if not self._check_secret(key, secretkey):
-            return Denied(DenyReason.BAD_CREDENTIALS)
-        if key.env != env:
-            return Denied(DenyReason.KEY_ENV)
+        checked = self._credentials(
+            Action.TOKEN_REVOKE, appkey, secretkey, env, client_ip, admit_ip, need_live=False
+        )
+        if isinstance(checked, Denied):
+            return checked
         h = token_hash(token)
         with self._lock, self._storage.unit_of_work() as uow:
             row = uow.tokens.get(h)
@@ -410,27 +552,138 @@ class IdentityService:
             uow.tokens.revoke(h, self._clock.now())
             self._cache.pop(h, None)
             live = self._live.get(appkey)
-            if live is not None and token_hash(live.token) == h:
+            if live is not None and token_hash(live[0].token) == h:
                 del self._live[appkey]
         return None
 
+    def record_refusal(
+        self, action: Action, appkey: str, client_ip: str, detail: str, customer_id: str = ""
+    ) -> None:
+        """Record a refusal decided outside this service (a token used from a wrong address,
+        a dead token). Tokens are never written down; ``detail`` says why."""
+        actor = (
+            Actor.customer(customer_id, client_ip) if customer_id else Actor.anonymous(client_ip)
+        )
+        with self._storage.unit_of_work() as uow:
+            self._record(uow, actor, action, REFUSED, appkey, detail)
+
     # -- internals --
+
+    def _credentials(
+        self,
+        action: Action,
+        appkey: str,
+        secretkey: str,
+        env: str,
+        client_ip: str,
+        admit_ip: AdmitIp | None,
+        *,
+        need_live: bool = True,
+    ) -> KeyAccessRecord | Denied | None:
+        """Throttle → known key → allow-list → secret → key state; failures are recorded and
+        counted. Returns the key's access settings (None: none stored)."""
+        wall = self._wall.now()
+        ip_scope, key_scope_ = address_scope(client_ip), key_scope(appkey)
+        with self._storage.unit_of_work() as uow:
+            key = uow.api_keys.get(appkey)
+            customer = None if key is None else uow.customers.get(key.customer_id)
+            access = None if key is None else uow.key_security.access(appkey)
+            states = [uow.key_security.throttle(ip_scope)]
+            if key is not None:
+                states.append(uow.key_security.throttle(key_scope_))
+        locked = max(self._throttle.locked_for(s, wall) for s in states)
+        if locked:
+            seconds = -(-locked // 1_000_000)
+            self._fail(action, appkey, client_ip, f"locked for {seconds}s", ())
+            reason = f"인증 실패가 반복되어 {seconds}초 후에 다시 시도하십시오"
+            return Denied(DenyReason.THROTTLED, reason)
+        if key is None or customer is None:
+            verify_secret(secretkey, self._dummy_hash)  # same cost as a wrong secret
+            self._fail(action, appkey, client_ip, "unknown app key", (ip_scope,))
+            return Denied(DenyReason.BAD_CREDENTIALS)
+        allowed = access.allowed_ips if access is not None else ()
+        if allowed and (admit_ip is None or not admit_ip(allowed, client_ip)):
+            self._fail(action, appkey, client_ip, "address not allowed", (ip_scope,))
+            return Denied(DenyReason.IP_NOT_ALLOWED)
+        if not self._check_secret(key, secretkey):
+            self._fail(action, appkey, client_ip, "wrong secret", (ip_scope, key_scope_))
+            return Denied(DenyReason.BAD_CREDENTIALS)
+        if states[-1] is not None:  # a correct secret clears the key's count
+            with self._storage.unit_of_work() as uow:
+                uow.key_security.clear_throttle(key_scope_)
+        refused = _key_refusal(key, customer, env) if need_live else _env_refusal(key, env)
+        if refused is not None:
+            detail = refused.detail or str(refused.reason)
+            self._fail(action, appkey, client_ip, detail, (), customer.id)
+            return refused
+        return access
+
+    def _fail(
+        self,
+        action: Action,
+        appkey: str,
+        client_ip: str,
+        detail: str,
+        scopes: tuple[str, ...],
+        customer_id: str = "",
+    ) -> None:
+        wall = self._wall.now()
+        actor = (
+            Actor.customer(customer_id, client_ip) if customer_id else Actor.anonymous(client_ip)
+        )
+        with self._storage.unit_of_work() as uow:
+            for scope in scopes:
+                state = self._throttle.after_failure(scope, uow.key_security.throttle(scope), wall)
+                uow.key_security.put_throttle(state)
+                if state.locked_until > wall and state.failures == 0:
+                    detail += f"; {scope} locked until {state.locked_until}"
+            self._record(uow, actor, action, REFUSED, appkey, detail)
+
+    def _record(
+        self, uow: UnitOfWork, actor: Actor, action: Action, outcome: str, appkey: str, detail: str
+    ) -> None:
+        record(uow, self._wall.now(), actor, action, outcome, appkey=appkey, detail=detail)
+
+    def _forget_tokens(self, appkey: str) -> None:
+        """Forget the key's live token and cached identities (hold the lock)."""
+        self._live.pop(appkey, None)
+        self._drop_cached(appkey)
+
+    def _drop_cached(self, appkey: str) -> None:
+        for h in [h for h, c in self._cache.items() if c.identity.appkey == appkey]:
+            del self._cache[h]
 
     def _fast(self, secret: str) -> bytes:
         return hmac.new(self._pepper, secret.encode(), hashlib.sha256).digest()
 
-    def _remember(self, appkey: str, secret: str) -> None:
+    def _remember(self, appkey: str, secret: str, stored: str) -> None:
         with self._lock:
-            self._verified[appkey] = self._fast(secret)
+            self._verified[appkey] = (stored, self._fast(secret))
 
     def _check_secret(self, key: ApiKeyRecord, secret: str) -> bool:
         known = self._verified.get(key.appkey)
-        if known is not None and hmac.compare_digest(known, self._fast(secret)):
+        if (
+            known is not None
+            and hmac.compare_digest(known[0], key.secret_hash)
+            and hmac.compare_digest(known[1], self._fast(secret))
+        ):
             return True
         if not verify_secret(secret, key.secret_hash):
             return False
-        self._remember(key.appkey, secret)
+        self._remember(key.appkey, secret, key.secret_hash)
         return True
+
+
+def _key_info(key: ApiKeyRecord, access: KeyAccessRecord | None) -> KeyInfo:
+    allowed = access.allowed_ips if access is not None else ()
+    bind = access.bind_token_ip if access is not None else False
+    return KeyInfo(
+        key.appkey, key.customer_id, key.env, key.created_at, key.revoked_at, allowed, bind
+    )
+
+
+def _env_refusal(key: ApiKeyRecord, env: str) -> Denied | None:
+    return Denied(DenyReason.KEY_ENV) if key.env != env else None
 
 
 def _key_refusal(key: ApiKeyRecord, customer: CustomerRecord, env: str) -> Denied | None:
@@ -456,4 +709,7 @@ def _load_identity(uow: UnitOfWork, h: str, now: int) -> Identity | Denied:
     accounts = tuple(
         a.account_no for a in uow.accounts.by_customer(customer.id) if a.env == key.env
     )
-    return Identity(customer.id, key.appkey, key.env, accounts, h, row.expires_at)
+    access = uow.key_security.access(key.appkey)
+    allowed = access.allowed_ips if access is not None else ()
+    bound = uow.key_security.token_ip(h) if access is not None and access.bind_token_ip else None
+    return Identity(customer.id, key.appkey, key.env, accounts, h, row.expires_at, allowed, bound)

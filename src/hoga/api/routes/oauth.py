@@ -9,16 +9,25 @@ customer 8002 with the reason; key of the other environment 8030; grant_type oth
 ``client_credentials`` 8012 (missing: 8011, and missing keys 8020 / token 8016, come from the
 decoder); revoking a token that is not the app key's 8015. On other calls: unknown, expired or
 revoked token 8005; token of the other environment 8031; suspended customer 8103.
+
+Access security (:mod:`hoga.policy.access`, :mod:`hoga.engine.security_log`): a key's IP
+allow-list is checked at issue / revoke (before the secret) and on every call: 8050 from an
+address outside it; a token bound to its issuing address answers 8010 elsewhere; after repeated
+failures the app key or address is locked and answers 8002 with how long to wait, without the
+secret being checked. Every refusal here is recorded with the client address.
 """
 
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import cast
 
 from hoga.api.context import AppContext, Principal
 from hoga.api.dispatch import Call, Reply, handler
-from hoga.engine.identity import Denied, DenyReason, IdentityService
+from hoga.engine.identity import Denied, DenyReason, Identity, IdentityService
+from hoga.engine.security_log import Action
+from hoga.policy.access import AccessRefusal, check_call, ip_allowed
 from hoga.wire.errors import ApiError
 from hoga.wire.format import ymdhms
 from hoga.wire.schemas.acnt import Ka00001Response
@@ -44,8 +53,10 @@ def credential_error(denied: Denied) -> ApiError:
     match denied.reason:
         case DenyReason.KEY_ENV:
             return ApiError.of(8030)
-        case DenyReason.KEY_REVOKED | DenyReason.CUSTOMER_INACTIVE:
+        case DenyReason.KEY_REVOKED | DenyReason.CUSTOMER_INACTIVE | DenyReason.THROTTLED:
             return ApiError.of(8002, reason=denied.detail)
+        case DenyReason.IP_NOT_ALLOWED:
+            return ApiError.of(8050)
         case DenyReason.TOKEN_UNKNOWN:
             return ApiError.of(8015, reason="유효하지 않은 Token입니다")
         case _:
@@ -59,12 +70,17 @@ def token_error(denied: Denied) -> ApiError:
             return ApiError.of(8031)
         case DenyReason.CUSTOMER_INACTIVE:
             return ApiError.of(8103, reason=denied.detail)
+        case DenyReason.IP_NOT_ALLOWED:
+            return ApiError.of(8050)
+        case DenyReason.TOKEN_IP:
+            return ApiError.of(8010)
         case _:
             return ApiError.of(8005)
 
 
 class IdentityAuthenticator:
-    """The :class:`~hoga.api.context.Authenticator` over the identity service."""
+    """The :class:`~hoga.api.context.Authenticator` over the identity service, with the key's
+    address checks (8050 / 8010); refusals are recorded."""
 
     __slots__ = ("_identity",)
 
@@ -72,10 +88,27 @@ class IdentityAuthenticator:
         self._identity = identity
 
     def authenticate(self, token: str, env: str, client_ip: str) -> Principal | ApiError:
-        who = self._identity.authenticate(token, env, client_ip)
+        who = self.identify(token, env, client_ip)
         if isinstance(who, Denied):
             return token_error(who)
         return Principal(who.customer_id, who.appkey, who.env, who.accounts, who.token_hash)
+
+    def identify(self, token: str, env: str, client_ip: str) -> Identity | Denied:
+        """The identity behind ``token`` from ``client_ip``, or the recorded refusal."""
+        who = self._identity.authenticate(token, env, client_ip)
+        if isinstance(who, Denied):
+            detail = who.reason.value + (f" ({who.detail})" if who.detail else "")
+            self._identity.record_refusal(Action.TOKEN_USE, "", client_ip, detail)
+            return who
+        decision = check_call(who.allowed_ips, who.bound_ip, client_ip)
+        if decision.allowed:
+            return who
+        self._identity.record_refusal(
+            Action.TOKEN_USE, who.appkey, client_ip, decision.detail, who.customer_id
+        )
+        if decision.refusal is AccessRefusal.TOKEN_IP_MISMATCH:
+            return Denied(DenyReason.TOKEN_IP, decision.detail)
+        return Denied(DenyReason.IP_NOT_ALLOWED, decision.detail)
 
 
 def _service(ctx: AppContext) -> IdentityService:
@@ -89,7 +122,11 @@ async def issue_token(call: Call) -> Reply | ApiError:
         return ApiError.of(8012)
     identity = _service(call.ctx)
     out = await asyncio.to_thread(
-        identity.issue_token, req.appkey.strip(), req.secretkey.strip(), call.env, call.client_ip
+        partial(identity.issue_token, admit_ip=ip_allowed),
+        req.appkey.strip(),
+        req.secretkey.strip(),
+        call.env,
+        call.client_ip,
     )
     if isinstance(out, Denied):
         return credential_error(out)
@@ -104,11 +141,12 @@ async def revoke_token(call: Call) -> Reply | ApiError:
     req = cast(Au10002Request, call.body)
     identity = _service(call.ctx)
     out = await asyncio.to_thread(
-        identity.revoke_token,
+        partial(identity.revoke_token, admit_ip=ip_allowed),
         req.appkey.strip(),
         req.secretkey.strip(),
         req.token.strip(),
         call.env,
+        call.client_ip,
     )
     if isinstance(out, Denied):
         return credential_error(out)
