@@ -7,6 +7,7 @@ arguments (the CLI) or ``HOGA_*`` environment variables, in that order of preced
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -50,6 +51,9 @@ class Settings:
     ratelimit_tr_burst: int = 0  # per (app key, api-id) bucket; Kiwoom-like profile: 2
     ratelimit_tr_interval_ms: int = 1_000  # that bucket's sustained spacing
     ratelimit_prefix: str = "hoga:rl:"  # Redis key prefix (one per deployment sharing a Redis)
+    # Proxies whose X-Forwarded-For names the client (addresses / networks, comma-separated);
+    # empty: trust none, the peer address is the client (hoga.policy.access.client_address).
+    trusted_proxies: str = ""
     # Abnormal load and incidents (terms art. 8, 9; hoga.policy.abnormal, hoga.engine.incidents).
     # Counts are per customer within abnormal_window_s; 0 switches a rule off.
     abnormal_detection: bool = True
@@ -77,6 +81,11 @@ class Settings:
             raise ConfigError("rate-limit windows must be at least 1 ms")
         if self.ratelimit_tr_burst < 0:
             raise ConfigError("the per-TR burst must not be negative (0 switches it off)")
+        for entry in self.trusted_proxies.replace(",", " ").split():
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as exc:
+                raise ConfigError(f"trusted_proxies: not an address: {entry!r}") from exc
         counts = (
             self.abnormal_refusals,
             self.abnormal_identical,

@@ -6,7 +6,11 @@ Routes:
   ``api-id`` header;
 - ``GET /openapi.json`` — the OpenAPI 3.1 document generated from the wire schemas;
 - ``GET /health``;
-- ``/operator/...`` — the operator control surface (see :mod:`hoga.api.operator`).
+- ``/operator/...`` — the operator control surface (see :mod:`hoga.api.operator`);
+- ``/hoga/v1/keys…`` — the customer's key management (see :mod:`hoga.api.routes.keys`).
+
+The client address is the connection's peer, or ``X-Forwarded-For`` behind a trusted proxy
+(``Settings.trusted_proxies``, off by default; :mod:`hoga.api.clientip`).
 
 Request bodies are capped at ``Settings.max_body_bytes``: a larger one answers 1517 with HTTP 413
 before it is read in full.
@@ -24,10 +28,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from hoga.api import operator, ws
+from hoga.api.clientip import TrustedProxies
 from hoga.api.context import AppContext
 from hoga.api.dispatch import Result, dispatch
 from hoga.api.routes import incidents, load_all
 from hoga.api.routes.conditions import routes as condition_routes
+from hoga.api.routes.keys import routes as key_routes
 from hoga.wire.envelope import CONTENT_TYPE, body
 from hoga.wire.errors import ApiError
 from hoga.wire.openapi import openapi_document
@@ -133,6 +139,7 @@ def create_app(ctx: AppContext, *, run_market: bool = True) -> Starlette:
         Route("/health", health, methods=["GET"]),
         WebSocketRoute("/api/dostk/websocket", ws.endpoint(ctx)),
         *operator.routes(ctx),
+        *key_routes(ctx, env_for),  # /hoga/v1/keys…
         *condition_routes(ctx),  # /hoga/v1/conditions…
         *incidents.routes(ctx),  # /operator/incidents…, /hoga/v1/incidents…
     ]
@@ -141,5 +148,6 @@ def create_app(ctx: AppContext, *, run_market: bool = True) -> Starlette:
         lifespan=lifespan,
         exception_handlers={HTTPException: http_error},
     )
+    app.add_middleware(TrustedProxies, trusted=ctx.settings.trusted_proxies)
     app.state.ctx = ctx
     return app
