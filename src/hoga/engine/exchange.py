@@ -23,6 +23,12 @@ Decisions:
 - :meth:`Exchange.reset` first emits a market-wide ``reset`` phase event, then rebuilds; the
   event sequence restarts at 1 (as in a fresh exchange).
 - Pausing an instrument's participants stops their flow; their resting quotes stay.
+
+Speed (every customer command): :meth:`Exchange.submit` / :meth:`Exchange.cancel` check the timer
+heap's head instead of calling :meth:`advance_to` when no timer is due, number a batch with
+``enumerate`` (two events, the usual case, as a literal pair list), use the per-instrument topic
+string kept on :class:`InstrumentState`, and call :meth:`_watch_vi` only when the board's
+``vi_until`` moved. The GC policy for a running engine lives in :mod:`hoga.engine.tuning`.
 """
 
 from __future__ import annotations
@@ -225,19 +231,25 @@ class Exchange:
         if code:
             self._emit_for(self.states[code], events)
             return
-        seq = self._event_seq
-        self._event_seq = seq + len(events)
-        batch = list(enumerate(events, seq + 1))
+        batch = self._sequence(events)
         for listener in self._listeners:
             listener(batch)
         if self._publish is not None:
             self._publish("market", batch)
 
+    def _sequence(self, events: list[Event]) -> list[SeqEvent]:
+        """Number ``events`` from the next sequence number (two events, the common case of an
+        order or a cancel, are paired directly: cheaper than ``enumerate``)."""
+        seq = self._event_seq
+        n = len(events)
+        self._event_seq = seq + n
+        if n == 2:
+            return [(seq + 1, events[0]), (seq + 2, events[1])]
+        return list(enumerate(events, seq + 1))
+
     def _emit_for(self, state: InstrumentState, events: list[Event]) -> None:
         """:meth:`emit` for one instrument's non-empty ``events`` (the per-command hot path)."""
-        seq = self._event_seq
-        self._event_seq = seq + len(events)
-        batch = list(enumerate(events, seq + 1))
+        batch = self._sequence(events)
         for listener in self._listeners:
             listener(batch)
         if self._publish is not None:
@@ -358,9 +370,13 @@ class Exchange:
             return self._submit_other(state, order, t)
         board = state.board
         events = board.submit(order, t)
-        seq = self._event_seq
-        self._event_seq = seq + len(events)
-        batch = list(enumerate(events, seq + 1))
+        seq = self._event_seq  # _sequence() inlined
+        n = len(events)
+        self._event_seq = seq + n
+        if n == 2:
+            batch = [(seq + 1, events[0]), (seq + 2, events[1])]
+        else:
+            batch = list(enumerate(events, seq + 1))
         for listener in self._listeners:
             listener(batch)
         if self._publish is not None:
@@ -384,7 +400,8 @@ class Exchange:
             why = f"trading in {order.code} is halted"
             return self._reject(order.order_id, order.code, RejectReason.HALTED, t, why)
         events = book.submit(order, t)
-        self._emit_for(state, events)
+        if events:
+            self._emit_for(state, events)
         return events
 
     def cancel(
