@@ -95,7 +95,6 @@ class Served:
         return AsyncClient(**self.kwargs(appkey, secretkey, **over))
 
 
-
 def raw_post(served: Served, api_id: str, body: dict[str, str], token: str) -> Any:
     """One REST call without the SDK (starlette's test client)."""
     from starlette.testclient import TestClient

@@ -18,7 +18,8 @@ application) and does, for every call:
 dropped connections included — is never resent blindly. The client first looks for it among
 the open orders (ka10075) and the fills (ka10076): same code, side, quantity and price, an
 order number this client has not been given before; the newest such order is taken as ours and
-returned with ``recovered=True``. Kiwoom has no client order id, so an identical order placed
+returned with ``recovered=True``. ("Given before" means acknowledged to any client of the same
+base URL and app key in this process.) Kiwoom has no client order id, so an identical order placed
 meanwhile by another program could be mistaken for ours; the error is then one order too few,
 never one too many. Found nothing: when the failure proves the request never left (connect
 error) it is resent; otherwise :class:`~.errors.OrderUnconfirmedError` is raised and the caller
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
@@ -174,7 +176,7 @@ class AsyncClient:
         self._http = httpx.AsyncClient(base_url=self.base_url, transport=transport, timeout=timeout)
         self._token: _Token | None = None
         self._token_lock: asyncio.Lock | None = None
-        self._acked: set[str] = set()
+        self._acked = _known_orders(f"{self.base_url}|{appkey}")
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -585,6 +587,16 @@ class AsyncClient:
         from hoga.client.realtime import Realtime
 
         return Realtime(self, **options)
+
+
+_KNOWN: dict[str, set[str]] = {}
+_KNOWN_LOCK = threading.Lock()
+
+
+def _known_orders(key: str) -> set[str]:
+    """Order numbers acknowledged to any client of this base URL + app key in the process."""
+    with _KNOWN_LOCK:
+        return _KNOWN.setdefault(key, set())
 
 
 def _side_code(side: str | None) -> str:

@@ -44,7 +44,7 @@ class Pacer:
     """At most ``limit`` requests held in any ``window`` seconds (see the module docstring).
 
     ``poll`` is how long to wait when every slot is held by requests still in flight (their
-    release time is unknown). ``limit`` 0 switches pacing off.
+    release time is unknown). ``limit`` 0 switches pacing off (``Retry-After`` blocks still apply).
     """
 
     def __init__(
@@ -71,12 +71,12 @@ class Pacer:
 
     def try_acquire(self) -> float:
         """Take a slot and return 0, or return how long to wait before trying again."""
-        if self.limit == 0:
-            return 0.0
         with self._lock:
             now = self.clock()
             if now < self._blocked_until:
                 return self._blocked_until - now
+            if self.limit == 0:
+                return 0.0
             while self._done and self._done[0] + self.window <= now:
                 self._done.popleft()
             if self._in_flight + len(self._done) < self.limit:
