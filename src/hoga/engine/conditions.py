@@ -23,11 +23,11 @@ wrote it and parsed again on use (:mod:`hoga.domain.conditions`).
 Incremental evaluation: a realtime search splits its condition into a static part (market,
 sector, kind, …; decided once when it starts) and a live part. Only the codes that pass the
 static part are watched, in an index ``code → searches``; the exchange listener looks up the
-codes of the trades (and per-instrument phase changes) in each batch and re-evaluates only
-those searches for only those codes — never the universe. Daily-bar figures (``ma``, 52-week
-extremes) come from :meth:`MarketDataRecorder.daily_bars` once per instrument and trading day
-(:attr:`ConditionService.daily_loads` counts the loads, :attr:`ConditionService.evaluations`
-the evaluations, for tests and operators).
+codes of the trades in each batch (and of book events that come with a restarted day)
+and re-evaluates only those searches for only those codes — never the universe. Daily-bar
+figures (``ma``, 52-week extremes) come from :meth:`MarketDataRecorder.daily_bars` once per
+instrument and trading day (:attr:`ConditionService.daily_loads` counts the loads,
+:attr:`ConditionService.evaluations` the evaluations, for tests and operators).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ import msgspec
 
 from hoga.domain.conditions import ConditionError, Expr, parse, split_static
 from hoga.domain.conditions_eval import DailyStats, Facts, daily_stats, evaluate
-from hoga.domain.events import PhaseChanged, Trade
+from hoga.domain.events import BookChanged, PhaseChanged, Trade
 from hoga.domain.model import Side
 from hoga.engine.exchange import Exchange, InstrumentState, SeqEvent
 from hoga.engine.marketdata import MarketDataRecorder
@@ -238,6 +238,12 @@ def search_row(f: Facts) -> dict[str, str]:
     }
 
 
+def _mark(state: InstrumentState) -> tuple[date, int, int]:
+    """(day, base price, volume): changes without a trade only when the day restarts."""
+    board = state.board
+    return board.day, board.base_price, board.stats.volume
+
+
 @dataclass(eq=False, slots=True)
 class _Live:
     session: RealtimeSession
@@ -276,6 +282,7 @@ class ConditionService:
         self._daily: dict[str, tuple[date, DailyStats]] = {}
         self._sessions: dict[RealtimeSession, _SessionState] = {}
         self._watch: dict[str, list[_Live]] = {}
+        self._marks: dict[str, tuple[date, int, int]] = {}  # see _mark
         exchange.add_listener(self.on_events)
 
     # -------------------------------------------------------------- figures
@@ -396,6 +403,7 @@ class ConditionService:
         if live is not None:
             for code in codes:
                 self._watch.setdefault(code, []).append(item)
+                self._marks[code] = _mark(states[code])
         return sorted(item.members)
 
     def _stop(self, st: _SessionState, seq: str) -> None:
@@ -424,13 +432,20 @@ class ConditionService:
         """Exchange listener: re-evaluate the watched searches of the codes that changed."""
         if not self._watch:
             return
+        watch = self._watch
         touched: dict[str, Trade | None] = {}
         for _, ev in batch:
             kind = type(ev)
             if kind is Trade:
-                touched[ev.code] = ev  # type: ignore[assignment]
-            elif kind is PhaseChanged and ev.code and ev.code in self._watch:
-                touched.setdefault(ev.code, None)
+                if ev.code in watch:
+                    touched[ev.code] = ev  # type: ignore[assignment]
+            elif (
+                (kind is BookChanged or kind is PhaseChanged)
+                and ev.code in watch
+                and ev.code not in touched
+                and self._rebased(ev.code)
+            ):
+                touched[ev.code] = None
         for code, trade in touched.items():
             watchers = self._watch.get(code)
             if watchers:
@@ -439,8 +454,13 @@ class ConditionService:
                 except Exception:  # a failing search must not stop the exchange's listeners
                     log.exception("condition search update for %s failed", code)
 
+    def _rebased(self, code: str) -> bool:
+        """Whether ``code``'s day restarted since its searches last looked."""
+        return self._marks.get(code) != _mark(self.exchange.states[code])
+
     def _update(self, code: str, watchers: Iterable[_Live], trade: Trade | None) -> None:
         state = self.exchange.states[code]
+        self._marks[code] = _mark(state)
         at = trade.at if trade is not None else self.exchange.now
         side = "0"
         if trade is not None and trade.aggressor is not None:
