@@ -1,0 +1,137 @@
+"""Abnormal-load detectors over synthetic request streams (hoga.policy.abnormal)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hoga.domain.suspension import Evidence
+from hoga.policy.abnormal import AbnormalLoadDetector, AbnormalThresholds
+
+S = 1_000_000
+T0 = 1_800_000_000 * S
+
+
+def small(**over: int) -> AbnormalThresholds:
+    values = {
+        "window_us": 60 * S,
+        "refusals": 10,
+        "refusal_span_us": 20 * S,
+        "identical": 8,
+        "orders": 12,
+        "cancels": 6,
+        "conditions": 5,
+        "samples": 3,
+    }
+    values.update(over)
+    return AbnormalThresholds(**values)
+
+
+def feed(
+    det: AbnormalLoadDetector, calls: list[tuple[int, str, str, bool, bytes]]
+) -> list[Evidence]:
+    found = []
+    for n, (at, api_id, kind, allowed, body) in enumerate(calls):
+        ev = det.observe_call("C1", api_id, kind, allowed, at, f"r{n}", body)
+        if ev is not None:
+            found.append(ev)
+    return found
+
+
+def test_sustained_refusals_need_count_and_span() -> None:
+    det = AbnormalLoadDetector(small())
+    burst = [(T0 + i * 1000, "ka10001", "query", False, b"") for i in range(30)]
+    assert feed(det, burst) == []  # one burst, however large, is not sustained
+    det = AbnormalLoadDetector(small())
+    spread = [(T0 + i * 3 * S, "ka10001", "query", False, b"") for i in range(10)]
+    (ev,) = feed(det, spread)
+    assert ev.rule == "sustained_refusals" and ev.since == T0 and ev.until == T0 + 27 * S
+    assert dict(ev.counters) == {"count": 10, "threshold": 10, "window_s": 60, "span_s": 27}
+    assert ev.samples == ("r0", "r1", "r2")
+
+
+def test_refusals_outside_the_window_fall_off() -> None:
+    det = AbnormalLoadDetector(small())
+    slow = [(T0 + i * 7 * S, "ka10001", "query", False, b"") for i in range(40)]
+    assert feed(det, slow) == []  # never 10 within 60 s
+
+
+def test_identical_queries_by_api_id_and_body() -> None:
+    det = AbnormalLoadDetector(small())
+    mixed = []
+    for i in range(7):
+        mixed.append((T0 + i * S, "ka10001", "query", True, b'{"stk_cd":"005930"}'))
+        mixed.append((T0 + i * S, "ka10001", "query", True, b'{"stk_cd":"000660"}'))
+        mixed.append((T0 + i * S, "ka10002", "query", True, b'{"stk_cd":"005930"}'))
+    assert feed(det, mixed) == []
+    ev = det.observe_call(
+        "C1", "ka10001", "query", True, T0 + 9 * S, "last", b'{"stk_cd":"005930"}'
+    )
+    assert ev is not None and ev.rule == "identical_queries:ka10001"
+    assert dict(ev.counters)["api_id_calls"] == 8 and ev.samples == ("r0", "r3", "r6")
+    assert det.tracked() == 0  # counters start over after a detection
+
+
+def test_order_and_cancel_storms() -> None:
+    det = AbnormalLoadDetector(small())
+    cancels = [(T0 + i * S, "kt10003", "order", True, b"") for i in range(6)]
+    (ev,) = feed(det, cancels)
+    assert ev.rule == "cancel_storm"
+    det = AbnormalLoadDetector(small())
+    orders = [(T0 + i * S, "kt10000", "order", True, b"") for i in range(12)]
+    (ev,) = feed(det, orders)
+    assert ev.rule == "order_storm" and dict(ev.counters)["count"] == 12
+
+
+def test_condition_churn_and_switches() -> None:
+    det = AbnormalLoadDetector(small())
+    got = [det.observe_condition("C1", "register", T0 + i * S) for i in range(5)]
+    assert got[:4] == [None] * 4 and got[4] is not None
+    assert got[4].rule == "condition_churn" and got[4].samples == ("register",) * 3
+    off = AbnormalLoadDetector(small(conditions=0, identical=0, refusals=0, orders=0, cancels=0))
+    for i in range(50):
+        assert off.observe_condition("C1", "clear", T0 + i) is None
+        assert off.observe_call("C1", "ka10001", "query", True, T0 + i) is None
+        assert off.observe_call("C1", "ka10001", "query", False, T0 + i) is None
+        assert off.observe_call("C1", "kt10003", "order", True, T0 + i) is None
+    det.forget("nobody")
+    assert det.observe_call("C1", "au10001", "token", True, T0) is None
+
+
+def test_customers_are_counted_apart_and_digests_are_bounded() -> None:
+    det = AbnormalLoadDetector(small(max_digests=4))
+    for i in range(7):
+        for who in ("A", "B"):
+            assert det.observe_call(who, "ka10001", "query", True, T0 + i, body=b"x") is None
+    for i in range(10):  # many distinct bodies evict the oldest digests
+        det.observe_call("A", "ka10001", "query", True, T0 + 10 + i, body=str(i).encode())
+    assert det.observe_call("A", "ka10001", "query", True, T0 + 30, body=b"x") is None
+    assert det.observe_call("B", "ka10001", "query", True, T0 + 30, body=b"x") is not None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    gaps=st.lists(st.integers(min_value=0, max_value=20 * S), min_size=1, max_size=120),
+    threshold=st.integers(min_value=1, max_value=15),
+)
+def test_order_storm_fires_exactly_when_a_window_holds_the_threshold(
+    gaps: list[int], threshold: int
+) -> None:
+    window = 30 * S
+    det = AbnormalLoadDetector(small(orders=threshold, window_us=window, cancels=0))
+    times, t = [], T0
+    for g in gaps:
+        t += g
+        times.append(t)
+    fired: list[int] = []
+    since = 0  # counting restarts after each detection
+    for n, at in enumerate(times):
+        ev = det.observe_call("C1", "kt10000", "order", True, at, f"r{n}")
+        recent = [x for x in times[since : n + 1] if x > at - window]
+        expected = len(recent) >= threshold
+        assert (ev is not None) == expected
+        if ev is not None:
+            assert ev.since == recent[-threshold] and ev.until == at
+            fired.append(n)
+            since = n + 1
+    assert len(fired) <= len(times) // threshold
