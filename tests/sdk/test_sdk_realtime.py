@@ -37,9 +37,7 @@ def test_pings_are_echoed_verbatim_and_real_frames_typed(served: Served) -> None
         '{"trnm":"REAL","data":[{"type":"0B","name":"주식체결","item":"005930",'
         '"values":{"20":"101500","10":"-70100","11":"-600","12":"-0.85","15":"-7","13":"900"}}]}'
     )
-    conn = Scripted(
-        [ping, '{"trnm":"LOGIN","return_code":0,"return_msg":""}', ping, real]
-    )
+    conn = Scripted([ping, '{"trnm":"LOGIN","return_code":0,"return_msg":""}', ping, real])
 
     async def connect(_: str) -> Any:
         return conn
@@ -87,21 +85,20 @@ def test_trades_and_own_orders_arrive_typed_and_survive_a_reconnect(served: Serv
     dropper = DropOnce(served.app, after=4)  # LOGIN ack, two REG acks, then the first push
 
     async def go() -> tuple[list[Any], int, int]:
-        async with served.aclient(ws_connect=dropper) as c:
-            async with c.realtime(backoff=(0.01, 0.05)) as rt:
-                await rt.register([CODE], ["0B"])
-                await rt.register([""], ["00"])
-                await c.buy(CODE, 1)  # a market buy: a trade + our own order events
-                got = [await rt.next(10)]
-                while rt.logins < 2:
-                    await asyncio.sleep(0.01)
-                await c.buy(CODE, 1)
-                types = set()
-                while not {"0B", "00"} <= types:
-                    msg = await rt.next(10)
-                    types.add(msg.type)
-                    got.append(msg)
-                return got, rt.logins, rt.reconnects
+        async with served.aclient(ws_connect=dropper) as c, c.realtime(backoff=(0.01, 0.05)) as rt:
+            await rt.register([CODE], ["0B"])
+            await rt.register([""], ["00"])
+            await c.buy(CODE, 1)  # a market buy: a trade + our own order events
+            got = [await rt.next(10)]
+            while rt.logins < 2:
+                await asyncio.sleep(0.01)
+            await c.buy(CODE, 1)
+            types = set()
+            while not {"0B", "00"} <= types:
+                msg = await rt.next(10)
+                types.add(msg.type)
+                got.append(msg)
+            return got, rt.logins, rt.reconnects
 
     got, logins, reconnects = asyncio.run(go())
     assert logins == 2 and reconnects == 1 and dropper.opened == 2
