@@ -21,7 +21,10 @@ Speed (the continuous-matching hot path; behaviour is the same as the plain read
   full passes cost about as much as matching. An engine should call ``gc.freeze()`` once after
   start-up (instruments, calendars, universe loaded) and may raise the generation thresholds
   (e.g. ``gc.set_threshold(50_000, 20, 100)``); resting orders hold no reference cycles once
-  they leave the book (``prev``/``next`` are cleared).
+  they leave the book (``prev``/``next`` are cleared). ``hoga.engine.tuning`` does this.
+- Matching removes a fully filled maker from the head of its level in place (``Book.remove``
+  inlined) and drops the level once it is empty; a resting limit order is built slot by slot
+  and linked into its level without ``Book.add``.
 """
 
 from __future__ import annotations
