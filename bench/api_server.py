@@ -1,0 +1,61 @@
+"""A server process for the API benchmarks (started by :mod:`bench.api_throughput`).
+
+``python -m bench.api_server --port P --db sqlite:///…`` is ``hoga serve`` minus the banner:
+:func:`hoga.bootstrap.build_context` + :func:`hoga.api.app.create_app` with the market running
+(always mode, real clock, participants on, the whole universe unless ``--universe-limit``), rate
+limits **off**, served by uvicorn with uvloop + httptools, one worker, no access log.
+
+``python -m bench.api_server --baseline --port P`` serves :mod:`bench.api_baseline` the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+__all__ = ["main"]
+
+UVICORN: dict[str, Any] = {
+    "host": "127.0.0.1",
+    "loop": "uvloop",
+    "http": "httptools",
+    "access_log": False,
+    "log_level": "warning",
+    "workers": 1,
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="server for bench.api_throughput")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--db", default="")
+    parser.add_argument("--baseline", action="store_true")
+    parser.add_argument("--universe-limit", type=int, default=None)
+    args = parser.parse_args(argv)
+    import uvicorn
+
+    if args.baseline:
+        from bench.api_baseline import app
+
+        uvicorn.run(app, port=args.port, lifespan="on", **UVICORN)
+        return
+    from hoga.api.app import create_app
+    from hoga.bootstrap import build_context
+    from hoga.config import Settings
+
+    settings = Settings(
+        db=args.db,
+        port=args.port,
+        market="always",
+        clock="real",
+        participants=True,
+        universe_limit=args.universe_limit,
+        ratelimit="off",
+        operator_token="bench-operator",
+    )
+    ctx = build_context(settings)
+    uvicorn.run(create_app(ctx), port=args.port, lifespan="on", **UVICORN)
+
+
+if __name__ == "__main__":
+    main()
