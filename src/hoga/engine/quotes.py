@@ -190,6 +190,7 @@ class QuoteService:
         self._books: dict[tuple[str, Side], dict[int, int]] = {}
         self._totals: dict[tuple[str, Side], int] = {}
         self._sizes: dict[str, str] | None = None
+        self._caps: dict[Market, tuple[int, int]] = {}
 
     # ------------------------------------------------------------------ lookup
 
@@ -360,12 +361,22 @@ class QuoteService:
         return self._sizes.get(code, "")
 
     def market_cap_total(self, market: Market) -> int:
-        """Σ price × listed shares over ``market`` at live prices (시가총액비중's denominator)."""
+        """Σ price × listed shares over ``market`` at live prices (시가총액비중's denominator).
+
+        Summing a whole market is a pass over up to ~1,800 boards, so the total is computed at
+        most once per simulated second: a quote's weight may lag the market by up to a second.
+        """
+        second = self.exchange.now // 1_000_000
+        cached = self._caps.get(market)
+        if cached is not None and cached[0] == second:
+            return cached[1]
         total = 0
         for code in self.codes(market):
-            stats = self.state(code).board.stats
+            state = self.state(code)
+            stats = state.board.stats
             price = stats.last if stats.last is not None else stats.base_price
-            total += price * self.state(code).instrument.listed_shares
+            total += price * state.instrument.listed_shares
+        self._caps[market] = (second, total)
         return total
 
 
