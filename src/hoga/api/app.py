@@ -18,6 +18,7 @@ before it is read in full.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -121,8 +122,14 @@ def create_app(ctx: AppContext, *, run_market: bool = True) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        warm: asyncio.Task[None] | None = None
         if run_market:
             ctx.runner.start()
+            # building the exchange calendar takes seconds of pandas work; do it now, off the
+            # event loop, instead of inside the first request that needs a trading-day lookup
+            load = getattr(ctx.calendar, "load", None)
+            if load is not None:
+                warm = asyncio.create_task(asyncio.to_thread(load))
         try:
             yield
         finally:
@@ -130,6 +137,8 @@ def create_app(ctx: AppContext, *, run_market: bool = True) -> Starlette:
                 await ctx.runner.stop()
             if ctx.limiter is not None:
                 await ctx.limiter.aclose()
+            if warm is not None:
+                await warm
 
     routes = [
         Route("/api/dostk/{category}", rest, methods=["POST"]),
