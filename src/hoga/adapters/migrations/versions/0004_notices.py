@@ -1,4 +1,4 @@
-"""Notices: the outbox of customer notices and every delivery attempt; channel preferences; maintenance windows and service-change announcements.
+"""Notices: the outbox, delivery attempts, channel preferences, maintenance windows.
 
 Revision ID: 0004
 Revises: 0003

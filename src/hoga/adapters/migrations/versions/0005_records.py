@@ -1,4 +1,4 @@
-"""Records: the hash-chained append-only record log, daily checkpoints and purge proofs.
+"""Records: the hash-chained append-only record log, checkpoints and purge proofs.
 
 Revision ID: 0005
 Revises: 0004
