@@ -1,19 +1,31 @@
 """``hoga conditions …``: a customer's condition formulas (조건검색식) on a running server.
 
-Talks to the customer REST API (:mod:`hoga.api.routes.conditions`) with the customer's access
-token (``--token`` or ``HOGA_TOKEN``; get one with au10001 ``POST /oauth2/token``). The server
-URL is ``--url`` / ``HOGA_URL``, else the one the server stored in its database (``--db``).
-``check`` works offline: it only parses.
+Talks to the customer REST API (:mod:`hoga.api.routes.conditions`) as the logged-in profile
+(``hoga login``; ``--profile`` / ``--config-dir`` pick it): the token is issued with the profile's
+keys and the server is the profile's host. An explicit access token (``--token`` or
+``HOGA_TOKEN``; au10001 ``POST /oauth2/token``) takes precedence, with the server URL from
+``--url`` / ``HOGA_URL``, else the one the server stored in its database (``--db``). ``--url``
+also overrides the profile's host. ``check`` works offline: it only parses.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
 import typer
 
+from hoga.cli.profile import (
+    DEFAULT_PROFILE,
+    ConfigDir,
+    ProfileName,
+    config_dir,
+    connect,
+    load_profiles,
+    sdk_errors,
+)
 from hoga.config import DEFAULT_DB
 from hoga.domain.conditions import ConditionError, parse, to_text
 
@@ -50,13 +62,37 @@ def _base(db: str, url: str | None) -> str:
     return found
 
 
-def _call(
-    db: str, url: str | None, token: str | None, method: str, path: str, body: Any = None
-) -> Any:
-    if not token:
-        typer.echo("give the customer's access token with --token or HOGA_TOKEN", err=True)
+def _auth(
+    db: str, url: str | None, token: str | None, profile: str, config: Path | None
+) -> tuple[str, str]:
+    """The server URL and the access token: ``--token``, else the login profile's."""
+    if token:
+        return _base(db, url), token
+    prof = load_profiles(config_dir(config)).get(profile)
+    if prof is None:
+        typer.echo(
+            "give the customer's access token with --token or HOGA_TOKEN, "
+            f"or log in first (hoga login; no profile {profile!r})",
+            err=True,
+        )
         raise typer.Exit(2)
-    base = _base(db, url)
+    with sdk_errors(), connect(prof) as client:
+        issued = client.token()
+    return url or prof.host, issued
+
+
+def _call(
+    db: str,
+    url: str | None,
+    token: str | None,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    profile: str = DEFAULT_PROFILE,
+    config: Path | None = None,
+) -> Any:
+    base, token = _auth(db, url, token, profile, config)
     try:
         with make_client(base) as client:
             resp = client.request(
@@ -79,10 +115,15 @@ def _out(data: Any) -> None:
 
 @app.command("list")
 def list_(
-    db: Db = DEFAULT_DB, url: Url = None, token: Token = None, as_json: AsJson = False
+    db: Db = DEFAULT_DB,
+    url: Url = None,
+    token: Token = None,
+    as_json: AsJson = False,
+    profile: ProfileName = DEFAULT_PROFILE,
+    config: ConfigDir = None,
 ) -> None:
     """The stored conditions: seq, name, formula."""
-    data = _call(db, url, token, "GET", "")
+    data = _call(db, url, token, "GET", "", profile=profile, config=config)
     if as_json:
         _out(data)
         return
@@ -99,31 +140,54 @@ def add(
     db: Db = DEFAULT_DB,
     url: Url = None,
     token: Token = None,
+    profile: ProfileName = DEFAULT_PROFILE,
+    config: ConfigDir = None,
 ) -> None:
     """Store a condition; prints its number."""
-    made = _call(db, url, token, "POST", "", {"name": name, "expr": expr})
+    body = {"name": name, "expr": expr}
+    made = _call(db, url, token, "POST", "", body, profile=profile, config=config)
     typer.echo(f"stored condition {made['seq']} ({made['name']})")
 
 
 @app.command()
-def show(seq: int, db: Db = DEFAULT_DB, url: Url = None, token: Token = None) -> None:
+def show(
+    seq: int,
+    db: Db = DEFAULT_DB,
+    url: Url = None,
+    token: Token = None,
+    profile: ProfileName = DEFAULT_PROFILE,
+    config: ConfigDir = None,
+) -> None:
     """One condition as JSON."""
-    _out(_call(db, url, token, "GET", f"/{seq}"))
+    _out(_call(db, url, token, "GET", f"/{seq}", profile=profile, config=config))
 
 
 @app.command()
-def delete(seq: int, db: Db = DEFAULT_DB, url: Url = None, token: Token = None) -> None:
+def delete(
+    seq: int,
+    db: Db = DEFAULT_DB,
+    url: Url = None,
+    token: Token = None,
+    profile: ProfileName = DEFAULT_PROFILE,
+    config: ConfigDir = None,
+) -> None:
     """Delete a condition (a running realtime search keeps going until CNSRCLR)."""
-    _call(db, url, token, "DELETE", f"/{seq}")
+    _call(db, url, token, "DELETE", f"/{seq}", profile=profile, config=config)
     typer.echo(f"deleted condition {seq}")
 
 
 @app.command()
 def run(
-    seq: int, db: Db = DEFAULT_DB, url: Url = None, token: Token = None, as_json: AsJson = False
+    seq: int,
+    db: Db = DEFAULT_DB,
+    url: Url = None,
+    token: Token = None,
+    as_json: AsJson = False,
+    profile: ProfileName = DEFAULT_PROFILE,
+    config: ConfigDir = None,
 ) -> None:
     """Search now: the instruments that match, in code order."""
-    data = _call(db, url, token, "GET", f"/{seq}/matches")
+    data = _call(db, url, token, "GET", f"/{seq}/matches", profile=profile, config=config)
     if as_json:
         _out(data)
         return
