@@ -93,4 +93,12 @@ def register(app: typer.Typer) -> None:
         for key, value in banner_rows(settings, extra):
             table.add_row(key, value)
         console.print(table)
-        uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning", lifespan="on")
+        # proxy_headers off: only hoga's own trusted-proxy setting may rewrite the client address
+        uvicorn.run(
+            create_app(ctx),
+            host=host,
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            proxy_headers=False,
+        )
