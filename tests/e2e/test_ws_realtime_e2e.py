@@ -47,24 +47,34 @@ class Server:
     def ws(self) -> str:
         return f"ws://127.0.0.1:{self.proc.port}/api/dostk/websocket"
 
-    def op(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        r = httpx.request(
-            method,
-            f"{self.proc.base}/operator/sim/{path}",
-            json=body,
-            headers={"authorization": f"Bearer {OP}"},
-            timeout=60,
-        )
+    # async: the sockets' readers must keep answering PINGs while the clock moves
+
+    async def op(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        async with httpx.AsyncClient(timeout=60) as http:
+            r = await http.request(
+                method,
+                f"{self.proc.base}/operator/sim/{path}",
+                json=body,
+                headers={"authorization": f"Bearer {OP}"},
+            )
         assert r.status_code == 200, r.text
         return r.json()
 
-    def order(self, c: Customer, api_id: str, **body: str) -> dict[str, Any]:
-        r = httpx.post(
-            f"{self.proc.base}/api/dostk/ordr",
-            json={"dmst_stex_tp": "KRX", "stk_cd": CODE, "cond_uv": "", **body},
-            headers={"api-id": api_id, "authorization": f"Bearer {c.token}"},
-            timeout=60,
-        )
+    def login(self) -> None:
+        """Fresh tokens (a clock jump of days expires the old ones)."""
+        for c in self.customers:
+            body = {"grant_type": "client_credentials", "appkey": c.appkey}
+            body["secretkey"] = c.secretkey
+            r = httpx.post(f"{self.proc.base}/oauth2/token", json=body, timeout=30)
+            c.token = r.json()["token"]
+
+    async def order(self, c: Customer, api_id: str, **body: str) -> dict[str, Any]:
+        async with httpx.AsyncClient(timeout=60) as http:
+            r = await http.post(
+                f"{self.proc.base}/api/dostk/ordr",
+                json={"dmst_stex_tp": "KRX", "stk_cd": CODE, "cond_uv": "", **body},
+                headers={"api-id": api_id, "authorization": f"Bearer {c.token}"},
+            )
         out: dict[str, Any] = r.json()
         return out
 
@@ -85,11 +95,9 @@ def serve(tmp_path: Path, *args: str, customers: int = 1) -> Iterator[Server]:
         made.append(Customer(d["appkey"], d["secretkey"], d["account"]))
     proc = start_server(db, tmp_path / "server.log", "--universe-limit", str(LIMIT), *args)
     try:
-        for c in made:
-            body = {"grant_type": "client_credentials", "appkey": c.appkey}
-            body["secretkey"] = c.secretkey
-            c.token = httpx.post(f"{proc.base}/oauth2/token", json=body, timeout=30).json()["token"]
-        yield Server(proc, made)
+        server = Server(proc, made)
+        server.login()
+        yield server
     finally:
         proc.stop()
 
@@ -167,7 +175,7 @@ def test_marketable_order_pushes_00_then_04_to_the_account_only(manual: Server) 
         b = await connect(manual, bob)
         await a.reg(["00", "04"], [""])
         await b.reg(["00", "04"], [""])
-        out = manual.order(alice, "kt10000", ord_qty="3", ord_uv="", trde_tp="3")
+        out = await manual.order(alice, "kt10000", ord_qty="3", ord_uv="", trde_tp="3")
         assert out["return_code"] == 0, out
         ord_no = out["ord_no"]
         await a.until(lambda c: len(c.typed("04")) >= 1 and c.rows[-1]["type"] == "04")
@@ -189,5 +197,143 @@ def test_marketable_order_pushes_00_then_04_to_the_account_only(manual: Server) 
         assert b.rows == []
         for c in (a, b):
             await c.ws.close()
+
+    asyncio.run(go())
+
+
+def test_scripted_market_produces_every_market_type(manual: Server) -> None:
+    alice, bob = manual.customers
+    day = trading_day_after(3).isoformat()
+
+    async def go() -> None:
+        c = await connect(manual, alice)
+        await c.reg(["0B", "0D", "0C", "0H", "0g", "1h"], [CODE])
+        await c.reg(["0s"], [""], grp="2")
+        # the calendar market, the clock into the opening auction of a trading day
+        await manual.op("POST", "mode", {"mode": "calendar"})
+        await manual.op("POST", "clock", {"set": f"{day}T08:40:00"})
+        await c.until(lambda c: any(r["values"]["215"] == "0" for r in c.typed("0s")))
+        await manual.op("POST", "clock", {"advance": 60})
+        manual.login()
+        board = await manual.op("GET", f"instruments/{CODE}")
+        assert board["phase"] == "opening_auction"
+        # the simulated quotes do not cross before the open: a customer's bid at the best ask
+        # makes an indicative price
+        ask = str(board["asks"][0][0])
+        out = await manual.order(alice, "kt10000", ord_qty="100", ord_uv=ask, trde_tp="0")
+        assert out["return_code"] == 0, out
+        await c.until(lambda c: bool(c.typed("0H")))
+        h = c.typed("0H")[-1]
+        assert h["name"] == "주식예상체결" and set(h["values"]) == {
+            "20",
+            "10",
+            "11",
+            "12",
+            "15",
+            "13",
+            "25",
+        }
+        # the opening uncross and continuous trading
+        await manual.op("POST", "clock", {"set": f"{day}T09:01:00"})
+        for _ in range(6):
+            await manual.op("POST", "clock", {"advance": 10})
+        await c.until(lambda c: any(r["values"]["215"] == "3" for r in c.typed("0s")))
+        await c.until(lambda c: bool(c.typed("0B") and c.typed("0D") and c.typed("0C")))
+        trade = c.typed("0B")[-1]["values"]
+        assert trade["20"].startswith("09") and int(trade["13"]) > 0
+        book = c.typed("0D")[-1]["values"]
+        assert int(book["121"]) > 0 and int(book["125"]) > 0
+        # a VI: alice rests a sell at the upper limit, bob sweeps the asks up to it
+        out = await manual.order(alice, "kt10000", ord_qty="10", ord_uv="", trde_tp="3")
+        assert out["return_code"] == 0, out
+        board = await manual.op("GET", f"instruments/{CODE}")
+        upper = board["limits"]["upper"]
+        out = await manual.order(alice, "kt10001", ord_qty="10", ord_uv=str(upper), trde_tp="0")
+        assert out["return_code"] == 0, out
+        qty = 5 * sum(q for _, q, _ in board["asks"]) + 10
+        out = await manual.order(bob, "kt10000", ord_qty=str(qty), ord_uv=str(upper), trde_tp="0")
+        assert out["return_code"] == 0, out
+        await c.until(lambda c: bool(c.typed("1h")))
+        vi = c.typed("1h")[0]["values"]
+        assert vi["9001"] == CODE and vi["9068"] == "1" and vi["1225"] in ("정적", "동적")
+        assert (await manual.op("GET", f"instruments/{CODE}"))["phase"] == "vi_auction"
+        for _ in range(6):  # a VI auction lasts two minutes and a random end
+            await manual.op("POST", "clock", {"advance": 30})
+        await c.until(lambda c: any(r["values"]["9068"] == "2" for r in c.typed("1h")))
+        # the operator moves the base price: limits change (0g)
+        lower = (await manual.op("GET", f"instruments/{CODE}"))["limits"]["lower"]
+        await manual.op("POST", f"instruments/{CODE}/base-price", {"price": lower})
+        await c.until(lambda c: any(r["values"]["307"] == str(lower) for r in c.typed("0g")))
+        seen = {r["type"] for r in c.rows}
+        assert seen == {"0B", "0D", "0C", "0H", "0g", "1h", "0s"}
+        assert all(r["item"] == CODE for r in c.rows if r["type"] != "0s")
+        await c.ws.close()
+
+    asyncio.run(go())
+
+
+def test_unanswered_pings_end_the_session_on_the_manual_clock(manual: Server) -> None:
+    alice, bob = manual.customers
+
+    async def go() -> None:
+        mute = await connect(manual, alice)
+        mute.echo = False
+        polite = await connect(manual, bob)
+        for n in range(1, 6):  # 20 s per ping; the fifth unanswered one ends the session
+            await manual.op("POST", "clock", {"advance": 20})
+            await mute.until(lambda c, n=n: sum(f["trnm"] == "PING" for f in c.frames) >= n)
+            await polite.until(lambda c, n=n: sum(f["trnm"] == "PING" for f in c.frames) >= n)
+        await manual.op("POST", "clock", {"advance": 20})
+        await mute.until(lambda c: any(f["trnm"] == "SYSTEM" for f in c.frames))
+        assert mute.frames[-1] == {
+            "trnm": "SYSTEM",
+            "code": "R10002",
+            "message": "사용자 프로그램으로부터 Heartbeat(연결유지) 메시지가 오지않아서 "
+            "접속을 종료합니다",
+        }
+        assert mute.task is not None
+        await asyncio.wait_for(mute.task, 30)  # the server closed the socket
+        await mute.ws.close()
+        await polite.until(lambda c: sum(f["trnm"] == "PING" for f in c.frames) >= 6)
+        assert not any(f["trnm"] == "SYSTEM" for f in polite.frames)
+        await polite.ws.close()
+
+    asyncio.run(go())
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[Server]:
+    yield from serve(tmp_path, "--clock", "fast:50", "--market", "always", customers=2)
+
+
+def test_a_slow_consumer_is_dropped_and_others_keep_receiving(running: Server) -> None:
+    alice, bob = running.customers
+    codes = sorted(select_universe(load_universe(), LIMIT))
+
+    async def go() -> None:
+        # the slow client never reads: its small receive buffer fills, then the server's
+        # queue of pending rows for it (4096) overflows
+        slow = await connect(running, alice, read=False, max_queue=1)
+        msg = {"trnm": "REG", "grp_no": "1", "refresh": "1"}
+        await slow.ws.send(json.dumps({**msg, "data": [{"item": codes, "type": ["0B"]}]}))
+        fast = await connect(running, bob)
+        await fast.reg(["0B"], codes)
+        await fast.until(lambda c: len(c.rows) >= 30_000, timeout=240)
+        # now read what the slow one was sent: its rows, then the overflow notice, then close
+        notice = None
+        rows = 0
+        async with asyncio.timeout(60):
+            async for text in slow.ws:
+                frame = json.loads(text)
+                if frame["trnm"] == "REAL":
+                    rows += len(frame["data"])
+                elif frame["trnm"] == "SYSTEM":
+                    notice = frame
+        assert notice is not None and notice["code"] == "H10001", notice
+        assert rows < len(fast.rows)
+        before = len(fast.rows)
+        await fast.until(lambda c: len(c.rows) >= before + 100)  # still served
+        assert not any(f["trnm"] == "SYSTEM" for f in fast.frames)
+        await fast.ws.close()
 
     asyncio.run(go())
