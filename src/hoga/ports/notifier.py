@@ -1,13 +1,25 @@
-"""The notification port: telling a customer something (terms art. 4 ⑤, 8 ①, 9 ①).
+"""The notification port: telling a customer something (terms art. 4 ⑤, 8 ①, 9 ①, 12, 15, 16).
 
-The terms name KakaoTalk AlimTalk, email and SMS as channels. A :class:`Notifier` delivers one
-:class:`Notice` over whatever channel it implements and answers the channel's name (recorded with
-the notice). Delivery is best effort and synchronous; a notifier must not raise for a customer
-it cannot reach — it answers a channel name that says so (e.g. ``"email:undeliverable"``). The
-caller records every notice durably with the channel it answered (``"failed"`` if it raised).
+Two levels, both Protocols:
 
-Adapters: ``hoga.adapters.notifier_memory`` (records notices in memory; the default until a real
-channel exists).
+- :class:`Notifier` — the simple, synchronous hand-off the incident service uses: deliver one
+  :class:`Notice` and answer the channel name it went over (recorded with the notice). It must
+  not raise for a customer it cannot reach; it answers a channel name that says so (e.g.
+  ``"email:undeliverable"``). The outbox (:mod:`hoga.engine.outbox`) is itself a Notifier: it
+  accepts the notice durably and answers ``"outbox"``; delivery happens later, with retries.
+- :class:`Channel` — one delivery route of the outbox (email over SMTP, SMS and KakaoTalk
+  AlimTalk through a provider's HTTP API). ``send`` delivers one :class:`OutboundMessage` to one
+  address and answers a :class:`DeliveryOutcome`. A channel that is down, refuses, or times out
+  is an *expected* outcome: it is returned (``ok=False``), never raised. ``permanent=True`` says
+  a retry cannot help (a rejected address, a missing template); otherwise the outbox retries
+  with back-off. ``reference`` is the provider's id of the accepted message, if any.
+
+Channel names are stable codes: ``"email"``, ``"sms"``, ``"alimtalk"`` (:data:`CHANNELS`).
+
+Adapters: ``hoga.adapters.notifier_memory`` (records notices / messages in memory),
+``hoga.adapters.notify_smtp`` (email, aiosmtplib), ``hoga.adapters.notify_http`` (SMS and
+AlimTalk over a provider's HTTP API, httpx). Every channel passes
+``tests/adapters/test_notify_http.py``'s provider contract or the SMTP conversation test.
 """
 
 from __future__ import annotations
@@ -15,7 +27,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["Notice", "Notifier"]
+__all__ = [
+    "CHANNELS",
+    "Channel",
+    "DeliveryOutcome",
+    "Notice",
+    "Notifier",
+    "OutboundMessage",
+]
+
+#: The delivery channels the terms name (art. 4 ⑤), by stable code.
+CHANNELS: tuple[str, ...] = ("email", "sms", "alimtalk")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,4 +59,56 @@ class Notifier(Protocol):
 
     def send(self, notice: Notice) -> str:
         """Deliver ``notice``; return the channel it went over (never raises for delivery)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    """One rendered message for one address of one channel.
+
+    ``address`` is an email address (``"email"``) or a phone number in digits (``"sms"``,
+    ``"alimtalk"``). ``kind`` is the notice kind (AlimTalk maps it to a registered template
+    code); ``params`` are the template's variables as sorted (name, value) pairs, so providers
+    that substitute variables themselves get them too. ``notice_id`` lets a provider de-duplicate
+    a retried message.
+    """
+
+    channel: str
+    address: str
+    subject: str
+    body: str
+    kind: str
+    params: tuple[tuple[str, str], ...] = ()
+    notice_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryOutcome:
+    """How one attempt ended: ``ok``; else ``permanent`` (do not retry) and ``detail`` (why,
+    short, recorded); ``reference`` is the provider's message id when it gave one."""
+
+    ok: bool
+    detail: str = ""
+    permanent: bool = False
+    reference: str = ""
+
+    @classmethod
+    def delivered(cls, reference: str = "", detail: str = "") -> DeliveryOutcome:
+        return cls(True, detail, False, reference)
+
+    @classmethod
+    def failed(cls, detail: str, *, permanent: bool = False) -> DeliveryOutcome:
+        return cls(False, detail, permanent, "")
+
+
+class Channel(Protocol):
+    """One delivery route of the outbox (see the module docstring)."""
+
+    @property
+    def name(self) -> str:
+        """The channel code (one of :data:`CHANNELS`)."""
+        ...
+
+    async def send(self, message: OutboundMessage) -> DeliveryOutcome:
+        """Try to deliver ``message`` once; never raises for a delivery failure."""
         ...

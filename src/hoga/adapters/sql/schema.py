@@ -36,11 +36,17 @@ __all__ = [
     "journal_entries",
     "journal_lines",
     "key_access",
+    "maintenance_windows",
     "metadata",
     "minute_bars",
+    "notice_attempts",
+    "notice_contacts",
+    "notice_deliveries",
     "orders",
+    "outbox_notices",
     "security_log",
     "sequences",
+    "service_changes",
     "settings",
     "ticks",
     "token_origins",
@@ -328,4 +334,93 @@ incident_notices = Table(
     Column("subject", Text, nullable=False),
     Column("body", Text, nullable=False),
     Column("channel", String(32), nullable=False),
+)
+
+# --- notices: outbox, deliveries, attempts, contacts; maintenance, service changes (0004) ---
+
+outbox_notices = Table(
+    "outbox_notices",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", BigInteger, nullable=False),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("kind", String(48), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("ref", String(64), nullable=False, index=True),
+    Column("params", Text, nullable=False),  # canonical JSON [[name, value], …]
+)
+
+notice_deliveries = Table(
+    "notice_deliveries",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("notice_id", BigInteger, ForeignKey("outbox_notices.id"), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("address", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("detail", Text, nullable=False),
+    CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="delivery_status"),
+    Index("ix_notice_deliveries_status_next_at", "status", "next_at"),
+)
+
+notice_attempts = Table(
+    "notice_attempts",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column(
+        "delivery_id",
+        BigInteger,
+        ForeignKey("notice_deliveries.id"),
+        nullable=False,
+        index=True,
+    ),
+    Column("at", BigInteger, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
+notice_contacts = Table(
+    "notice_contacts",
+    metadata,
+    Column("customer_id", String(64), ForeignKey("customers.id"), primary_key=True),
+    Column("email", String(200), nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("channels", String(100), nullable=False),  # space-separated channel codes, in order
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+maintenance_windows = Table(
+    "maintenance_windows",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),
+    Column("scope", Text, nullable=False),  # space-separated scope entries
+    Column("starts_at", BigInteger, nullable=False),
+    Column("ends_at", BigInteger, nullable=False, index=True),
+    Column("reason", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("cancelled_at", BigInteger, nullable=True),
+    Column("announced_at", BigInteger, nullable=True),
+    Column("reminded_at", BigInteger, nullable=True),
+    Column("reported_at", BigInteger, nullable=True),
+    CheckConstraint("kind IN ('scheduled', 'emergency')", name="window_kind"),
+    CheckConstraint("starts_at < ends_at", name="window_span"),
+)
+
+service_changes = Table(
+    "service_changes",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(24), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("api_ids", Text, nullable=False),  # space-separated api-ids
+    Column("effective_at", BigInteger, nullable=False, index=True),
+    Column("published_at", BigInteger, nullable=False),
+    Column("notified_at", BigInteger, nullable=True),
 )

@@ -31,6 +31,7 @@ from hoga.adapters.sql.market import (
     SqlInstrumentDayRepository,
     SqlTickRepository,
 )
+from hoga.adapters.sql.notices import SqlNoticeRepository, SqlOperationsRepository
 from hoga.adapters.sql.records import SqlEventLog, SqlSettingsRepository
 from hoga.adapters.sql.security import SqlKeySecurityRepository, SqlSecurityLog
 from hoga.adapters.sql.trading import (
@@ -84,6 +85,8 @@ class SqlUnitOfWork:
         self.incidents = SqlIncidentRepository(tx, self.sequences)
         self.key_security = SqlKeySecurityRepository(tx)
         self.security_log = SqlSecurityLog(tx, self.sequences)
+        self.notices = SqlNoticeRepository(tx, self.sequences)
+        self.operations = SqlOperationsRepository(tx, self.sequences)
 
 
 class SqlStorage:
