@@ -7,6 +7,7 @@ commands work against hoga and against Kiwoom alike. Tables by default, ``--json
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -35,10 +36,10 @@ __all__ = ["register", "signed"]
 Code = Annotated[str, typer.Argument(help="stock code, e.g. 005930")]
 
 
-def signed(n: object) -> str:
-    """``+1,200`` / ``-300`` / ``0`` with thousands separators."""
-    text = f"{n:,}" if isinstance(n, int) else str(n)
-    return f"+{text}" if not text.startswith(("-", "0")) else text
+def signed(n: int | Decimal) -> str:
+    """``+1,200`` / ``-300`` / ``0`` / ``+0.03`` with thousands separators."""
+    text = f"{n:,}"
+    return f"+{text}" if n > 0 else text
 
 
 def _colour(change: int, text: str) -> str:

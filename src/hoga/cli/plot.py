@@ -2,9 +2,9 @@
 
 mplfinance and matplotlib are the optional ``charts`` extra (``pip install 'hoga[charts]'``;
 ``make`` installs it with ``dev``). :func:`render_png` draws candles with a volume panel and
-writes the plotted range into the PNG's text chunks (``hoga:bars``, ``hoga:first``,
-``hoga:last``, read back from the figure's candle bodies and data) so a reader can check what was
-drawn without trusting the caller.
+writes what was plotted into the PNG's text chunks: ``hoga:bars`` (the candle bodies counted in
+the figure), ``hoga:first`` and ``hoga:last`` (the first and last bar), so a reader of the file
+can check the range drawn.
 """
 
 from __future__ import annotations
@@ -71,8 +71,11 @@ def render_png(
     import matplotlib.pyplot as plt
     from matplotlib.collections import PolyCollection
 
+    # Korean convention: rising candles red, falling blue.
+    colours = mpf.make_marketcolors(up="red", down="blue", inherit=True)
+    style = mpf.make_mpf_style(base_mpf_style="yahoo", marketcolors=colours)
     fig, axes = mpf.plot(
-        frame, type="candle", volume=True, style="yahoo", title=title, returnfig=True
+        frame, type="candle", volume=True, style=style, title=title, returnfig=True
     )
     try:
         bodies = [c for c in axes[0].collections if isinstance(c, PolyCollection)]

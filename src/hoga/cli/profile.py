@@ -32,6 +32,7 @@ from typing import Annotated, Any, NoReturn
 import httpx
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from hoga.client import APIError, Client, HogaError, OrderUnconfirmedError, RealtimeError
 from hoga.client import TransportError as SdkTransportError
@@ -207,7 +208,8 @@ def connect(profile: Profile) -> Client:
 
 def fail(message: str, code: int) -> NoReturn:
     """Print ``error: message`` on stderr and exit with ``code``."""
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/] {message}")
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console.print(f"[red]error:[/] {escape(message)}")
     raise typer.Exit(code)
 
 
@@ -217,10 +219,10 @@ def sdk_errors() -> Iterator[None]:
     try:
         yield
     except APIError as exc:
-        bracket = f"[{exc.code}] " if exc.code else ""
+        code = f", code {exc.code}" if exc.code else ""
         fail(
-            f"{exc.api_id} refused (HTTP {exc.status}, return_code={exc.return_code}): "
-            f"{bracket}{exc.return_msg}",
+            f"{exc.api_id} refused (HTTP {exc.status}, return_code={exc.return_code}{code}): "
+            f"{exc.return_msg}",
             EXIT_API,
         )
     except OrderUnconfirmedError as exc:
