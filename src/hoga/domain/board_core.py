@@ -101,7 +101,8 @@ class BoardCore:
         self.base_price = base_price
         self.limits = limits = price_limits(base_price, self._market, day, self._ticks)
         self._vi_rates = vi.rates(self._vi_class, vi.ViSession.CONTINUOUS, on=day)
-        self._vi_key: tuple[int | None, int] = (None, base_price)
+        self._vi_dyn: int | None = None  # the (dynamic, static) references _vi_win is for
+        self._vi_static = base_price
         self._vi_win = self._vi_rates.window(None, base_price)
         bands = [band for band in self._ticks.table(self._market, day) if band[0] <= limits.upper]
         while len(bands) > 1 and bands[1][0] <= limits.lower:
@@ -197,10 +198,11 @@ class BoardCore:
 
     def _vi_window(self, reference: int | None) -> tuple[int, int]:
         """The VI window for a dynamic ``reference`` (memoised: it rarely changes per order)."""
-        key = (reference, self._static_ref)
-        if key != self._vi_key:
-            self._vi_key = key
-            self._vi_win = self._vi_rates.window(reference, self._static_ref)
+        static = self._static_ref
+        if reference != self._vi_dyn or static != self._vi_static:
+            self._vi_dyn = reference
+            self._vi_static = static
+            self._vi_win = self._vi_rates.window(reference, static)
         return self._vi_win
 
     def _vi_check(self, price: int, reference: int | None) -> vi.ViCheck | None:

@@ -414,8 +414,10 @@ class Exchange:
         elif t > self.now:
             self.now = t
         state = self.states.get(code)
-        book = None if state is None else self._book_for(state, kind)
-        if state is None or book is None:
+        if state is None:
+            return self._reject(order_id, code, RejectReason.ORDER_NOT_FOUND, t)
+        book = state.board if kind is _REGULAR else self._book_for(state, kind)
+        if book is None:
             return self._reject(order_id, code, RejectReason.ORDER_NOT_FOUND, t)
         events = book.cancel(order_id, t, qty)
         if events:
