@@ -26,6 +26,9 @@ __all__ = [
     "accounts",
     "api_keys",
     "auth_throttle",
+    "compliance_cases",
+    "compliance_log",
+    "customer_options",
     "customers",
     "daily_bars",
     "events",
@@ -42,12 +45,15 @@ __all__ = [
     "notice_attempts",
     "notice_contacts",
     "notice_deliveries",
+    "onboarding_applications",
     "orders",
     "outbox_notices",
     "security_log",
     "sequences",
     "service_changes",
     "settings",
+    "terms_consents",
+    "terms_versions",
     "ticks",
     "token_origins",
     "tokens",
@@ -423,4 +429,100 @@ service_changes = Table(
     Column("effective_at", BigInteger, nullable=False, index=True),
     Column("published_at", BigInteger, nullable=False),
     Column("notified_at", BigInteger, nullable=True),
+)
+
+# --- compliance: terms versions and consent, disputes, onboarding (migration 0006) ---
+
+terms_versions = Table(
+    "terms_versions",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("version", String(64), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("published_at", BigInteger, nullable=False),
+    Column("effective_at", BigInteger, nullable=False, index=True),
+    Column("urgent", Boolean, nullable=False),
+    Column("sample", Boolean, nullable=False),
+)
+
+terms_consents = Table(
+    "terms_consents",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("version_id", BigInteger, ForeignKey("terms_versions.id"), nullable=False, index=True),
+    Column("action", String(16), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    CheckConstraint(
+        "action IN ('consent', 'objection', 'deemed', 'termination')", name="consent_action"
+    ),
+)
+
+compliance_cases = Table(
+    "compliance_cases",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("filed_at", BigInteger, nullable=False),
+    Column("deadline", BigInteger, nullable=False),
+    Column("schedule", Text, nullable=False),  # canonical JSON [[at, milestone], ...]
+    Column("state", String(16), nullable=False, index=True),
+    Column("reached", Integer, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("answered_at", BigInteger, nullable=True),
+    Column("escalated_at", BigInteger, nullable=True),
+    Column("closed_at", BigInteger, nullable=True),
+    CheckConstraint("kind IN ('dispute', 'objection')", name="case_kind"),
+)
+
+onboarding_applications = Table(
+    "onboarding_applications",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("client_ip", String(64), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("birth_date", String(8), nullable=False),
+    Column("phone_tail", String(4), nullable=False),
+    Column("held_account", String(16), nullable=False),
+    Column("env", String(8), nullable=False),
+    Column("ai_assistant", Boolean, nullable=False),
+    Column("terms_version_id", BigInteger, ForeignKey("terms_versions.id"), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("reason", String(32), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("submitted_at", BigInteger, nullable=False),
+    Column("decided_at", BigInteger, nullable=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=True),
+    Column("appeal", Text, nullable=False),
+    Column("appealed_at", BigInteger, nullable=True),
+    Column("note", Text, nullable=False),
+    CheckConstraint(_ENV, name="env"),
+    Index("ix_onboarding_applications_client_ip_submitted_at", "client_ip", "submitted_at"),
+)
+
+customer_options = Table(
+    "customer_options",
+    metadata,
+    Column("customer_id", String(64), ForeignKey("customers.id"), primary_key=True),
+    Column("ai_assistant", Boolean, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+compliance_log = Table(
+    "compliance_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", BigInteger, nullable=False),
+    Column("topic", String(16), nullable=False),
+    Column("ref", String(64), nullable=False),
+    Column("customer_id", String(64), nullable=True, index=True),
+    Column("event", String(32), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("channel", String(64), nullable=False),
+    Index("ix_compliance_log_topic_ref", "topic", "ref"),
 )

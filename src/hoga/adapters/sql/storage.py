@@ -18,6 +18,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from hoga.adapters.sql.compliance import SqlComplianceRepository
 from hoga.adapters.sql.identity import (
     SqlAccountRepository,
     SqlApiKeyRepository,
@@ -85,6 +86,7 @@ class SqlUnitOfWork:
         self.incidents = SqlIncidentRepository(tx, self.sequences)
         self.key_security = SqlKeySecurityRepository(tx)
         self.security_log = SqlSecurityLog(tx, self.sequences)
+        self.compliance = SqlComplianceRepository(tx, self.sequences)
         self.notices = SqlNoticeRepository(tx, self.sequences)
         self.operations = SqlOperationsRepository(tx, self.sequences)
 
