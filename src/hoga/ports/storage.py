@@ -43,6 +43,7 @@ from typing import Protocol, TypeAlias
 
 from hoga.domain.disputes import Case
 from hoga.domain.model import Side
+from hoga.domain.records import Record
 from hoga.domain.suspension import Incident
 from hoga.domain.terms import Consent, TermsVersion
 
@@ -83,6 +84,8 @@ __all__ = [
     "OrderRecord",
     "OrderRepository",
     "OutboxNotice",
+    "RecordLog",
+    "RecordProof",
     "SecurityLogRepository",
     "SecurityRecord",
     "SequenceRepository",
@@ -1086,6 +1089,85 @@ class ComplianceRepository(Protocol):
         ...
 
 
+# --- records (terms art. 14): the hash-chained record log and its signed proofs ---------------
+
+
+@dataclass(frozen=True, slots=True)
+class RecordProof:
+    """A signed document about the record log (:mod:`hoga.engine.records`): a daily
+    ``checkpoint`` (``label`` = the KST day it closes) or a ``purge`` proof. ``body`` is the
+    canonical JSON that ``signature`` (hex Ed25519, ``""`` when unsigned) signs; ``last_seq``
+    the last record it covers. ``id`` is drawn by the repository (gap-free from 1)."""
+
+    id: int
+    kind: str
+    label: str
+    at: int
+    last_seq: int
+    body: str
+    signature: str
+
+
+class RecordLog(Protocol):
+    """The append-only record chain of :mod:`hoga.domain.records` (rows are
+    :class:`~hoga.domain.records.Record`), its proofs, and read-only tails of the tables it
+    chains (journal entries, incident notices). Rows are changed only by :meth:`shred` and
+    removed only by :meth:`delete_through` (retention); verification finds anything else."""
+
+    def lock(self) -> None:
+        """Serialize appenders until the unit of work ends (PostgreSQL: an advisory lock;
+        SQLite units of work already hold the write lock)."""
+        ...
+
+    def append(self, records: Sequence[Record]) -> None:
+        """Insert sealed records (a duplicate seq raises StorageError)."""
+        ...
+
+    def last(self) -> Record | None:
+        """The record with the highest seq."""
+        ...
+
+    def get(self, seq: int) -> Record | None: ...
+
+    def read(self, after: int = 0, *, through: int | None = None, limit: int | None = None) -> (
+        list[Record]
+    ):
+        """Records with ``after < seq <= through``, ordered by seq, at most ``limit``."""
+        ...
+
+    def by_customer(
+        self, customer_id: str, *, since: int | None = None, until: int | None = None
+    ) -> list[Record]:
+        """The customer's records with ``since <= at < until``, ordered by seq."""
+        ...
+
+    def shred(self, seqs: Sequence[int]) -> int:
+        """Blank customer, payload and salt of these records; return how many."""
+        ...
+
+    def delete_through(self, seq: int) -> int:
+        """Delete every record with ``seq <= seq``; return how many."""
+        ...
+
+    def add_proof(
+        self, kind: str, label: str, at: int, last_seq: int, body: str, signature: str
+    ) -> RecordProof:
+        """Append a proof with the next id (the ``"record_proof"`` sequence)."""
+        ...
+
+    def proofs(self, kind: str | None = None) -> list[RecordProof]:
+        """Proofs (of one kind if given), ordered by id."""
+        ...
+
+    def journal_after(self, entry_id: int, limit: int) -> list[JournalEntry]:
+        """Journal entries of every account with ``entry_id`` greater, by entry id."""
+        ...
+
+    def notices_after(self, notice_id: int, limit: int) -> list[NoticeRecord]:
+        """Incident notices with a greater id, by id."""
+        ...
+
+
 # --- unit of work and storage ---------------------------------------------------------------
 
 
@@ -1124,6 +1206,8 @@ class UnitOfWork(Protocol):
     def key_security(self) -> KeySecurityRepository: ...
     @property
     def security_log(self) -> SecurityLogRepository: ...
+    @property
+    def record_log(self) -> RecordLog: ...
     @property
     def compliance(self) -> ComplianceRepository: ...
     @property

@@ -48,6 +48,8 @@ __all__ = [
     "onboarding_applications",
     "orders",
     "outbox_notices",
+    "record_log",
+    "record_proofs",
     "security_log",
     "sequences",
     "service_changes",
@@ -525,4 +527,36 @@ compliance_log = Table(
     Column("detail", Text, nullable=False),
     Column("channel", String(64), nullable=False),
     Index("ix_compliance_log_topic_ref", "topic", "ref"),
+)
+
+# --- records: the hash-chained record log and its signed proofs (migration 0005) ---
+
+record_log = Table(
+    "record_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", BigInteger, nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("customer_id", String(64), nullable=False),  # "" for none (and once shredded)
+    Column("payload", Text, nullable=False),  # canonical JSON text ("" once shredded)
+    Column("ref", BigInteger, nullable=True),  # the seq a correction refers to
+    Column("salt", String(64), nullable=False),  # "" once shredded
+    Column("digest", String(64), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_record_log_customer_id_at", "customer_id", "at"),
+)
+
+record_proofs = Table(
+    "record_proofs",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),  # checkpoint | purge
+    Column("label", String(64), nullable=False),  # a checkpoint's KST day
+    Column("at", BigInteger, nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("body", Text, nullable=False),  # canonical JSON, what is signed
+    Column("signature", Text, nullable=False),  # hex Ed25519 signature ("" unsigned)
+    CheckConstraint("kind IN ('checkpoint', 'purge')", name="kind"),
+    Index("ix_record_proofs_kind_label", "kind", "label"),
 )

@@ -34,6 +34,7 @@ from hoga.adapters.sql.market import (
 )
 from hoga.adapters.sql.notices import SqlNoticeRepository, SqlOperationsRepository
 from hoga.adapters.sql.records import SqlEventLog, SqlSettingsRepository
+from hoga.adapters.sql.records_log import SqlRecordLog
 from hoga.adapters.sql.security import SqlKeySecurityRepository, SqlSecurityLog
 from hoga.adapters.sql.trading import (
     SqlFillRepository,
@@ -86,6 +87,7 @@ class SqlUnitOfWork:
         self.incidents = SqlIncidentRepository(tx, self.sequences)
         self.key_security = SqlKeySecurityRepository(tx)
         self.security_log = SqlSecurityLog(tx, self.sequences)
+        self.record_log = SqlRecordLog(tx, self.sequences)
         self.compliance = SqlComplianceRepository(tx, self.sequences)
         self.notices = SqlNoticeRepository(tx, self.sequences)
         self.operations = SqlOperationsRepository(tx, self.sequences)

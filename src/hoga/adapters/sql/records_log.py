@@ -1,0 +1,156 @@
+"""The hash-chained record log (terms art. 14), its proofs, and tails of the chained tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, select, text, update
+
+from hoga.adapters.sql.schema import (
+    incident_notices,
+    journal_entries,
+    journal_lines,
+    record_log,
+    record_proofs,
+)
+from hoga.adapters.sql.trading import SqlSequenceRepository
+from hoga.adapters.sql.tx import Tx, window
+from hoga.domain.records import Record
+from hoga.ports.storage import JournalEntry, JournalLine, NoticeRecord, RecordProof
+
+__all__ = ["PROOF_SEQ", "SqlRecordLog"]
+
+PROOF_SEQ = "record_proof"
+_PG_RECORDS_LOCK = 0x686F6772  # "hogr": one appender at a time on PostgreSQL
+_FIELDS = Record.__dataclass_fields__
+_INSERT = insert(record_log)
+
+
+def _record(row: Any) -> Record:
+    return Record(
+        row.seq,
+        row.at,
+        row.kind,
+        row.customer_id,
+        row.payload,
+        row.ref,
+        row.salt,
+        row.digest,
+        row.prev_hash,
+        row.hash,
+    )
+
+
+def _proof(row: Any) -> RecordProof:
+    return RecordProof(row.id, row.kind, row.label, row.at, row.last_seq, row.body, row.signature)
+
+
+class SqlRecordLog:
+    def __init__(self, tx: Tx, seqs: SqlSequenceRepository) -> None:
+        self._tx = tx
+        self._seqs = seqs
+
+    def lock(self) -> None:
+        if self._tx.dialect == "postgresql":
+            self._tx.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_RECORDS_LOCK})
+
+    def append(self, records: Sequence[Record]) -> None:
+        if records:
+            self._tx.execute(_INSERT, [{f: getattr(r, f) for f in _FIELDS} for r in records])
+
+    def last(self) -> Record | None:
+        stmt = select(record_log).order_by(record_log.c.seq.desc()).limit(1)
+        row = self._tx.execute(stmt).first()
+        return None if row is None else _record(row)
+
+    def get(self, seq: int) -> Record | None:
+        row = self._tx.execute(select(record_log).where(record_log.c.seq == seq)).first()
+        return None if row is None else _record(row)
+
+    def read(
+        self, after: int = 0, *, through: int | None = None, limit: int | None = None
+    ) -> list[Record]:
+        stmt = select(record_log).where(record_log.c.seq > after)
+        if through is not None:
+            stmt = stmt.where(record_log.c.seq <= through)
+        stmt = stmt.order_by(record_log.c.seq).limit(limit)
+        return [_record(r) for r in self._tx.execute(stmt)]
+
+    def by_customer(
+        self, customer_id: str, *, since: int | None = None, until: int | None = None
+    ) -> list[Record]:
+        c = record_log.c
+        stmt = (
+            select(record_log)
+            .where(and_(c.customer_id == customer_id, window(c.at, since, until)))
+            .order_by(c.seq)
+        )
+        return [_record(r) for r in self._tx.execute(stmt)]
+
+    def shred(self, seqs: Sequence[int]) -> int:
+        if not seqs:
+            return 0
+        stmt = (
+            update(record_log)
+            .where(record_log.c.seq.in_(list(seqs)))
+            .values(customer_id="", payload="", salt="")
+        )
+        return self._tx.execute(stmt).rowcount
+
+    def delete_through(self, seq: int) -> int:
+        return self._tx.execute(delete(record_log).where(record_log.c.seq <= seq)).rowcount
+
+    def add_proof(
+        self, kind: str, label: str, at: int, last_seq: int, body: str, signature: str
+    ) -> RecordProof:
+        proof = RecordProof(
+            self._seqs.allocate(PROOF_SEQ), kind, label, at, last_seq, body, signature
+        )
+        values = {f: getattr(proof, f) for f in RecordProof.__dataclass_fields__}
+        self._tx.execute(insert(record_proofs), values)
+        return proof
+
+    def proofs(self, kind: str | None = None) -> list[RecordProof]:
+        stmt = select(record_proofs)
+        if kind is not None:
+            stmt = stmt.where(record_proofs.c.kind == kind)
+        return [_proof(r) for r in self._tx.execute(stmt.order_by(record_proofs.c.id))]
+
+    def journal_after(self, entry_id: int, limit: int) -> list[JournalEntry]:
+        e, ln = journal_entries.c, journal_lines.c
+        ids = (
+            select(e.entry_id)
+            .where(e.entry_id > entry_id)
+            .order_by(e.entry_id)
+            .limit(limit)
+            .scalar_subquery()
+        )
+        stmt = (
+            select(e.entry_id, e.at, e.account, e.ref, ln.asset, ln.book, ln.amount)
+            .join(journal_lines, ln.entry_id == e.entry_id)
+            .where(e.entry_id.in_(ids))
+            .order_by(e.entry_id, ln.line_no)
+        )
+        rows = self._tx.execute(stmt).all()
+        return [
+            JournalEntry(
+                key,
+                (group := list(grouped))[0].at,
+                group[0].account,
+                group[0].ref,
+                tuple(JournalLine(r.asset, r.book, r.amount) for r in group),
+            )
+            for key, grouped in groupby(rows, key=lambda r: r.entry_id)
+        ]
+
+    def notices_after(self, notice_id: int, limit: int) -> list[NoticeRecord]:
+        n = incident_notices.c
+        stmt = select(incident_notices).where(n.id > notice_id).order_by(n.id).limit(limit)
+        return [
+            NoticeRecord(
+                r.id, r.at, r.customer_id, r.incident_id, r.kind, r.subject, r.body, r.channel
+            )
+            for r in self._tx.execute(stmt)
+        ]

@@ -1,0 +1,100 @@
+"""Storage contract for the record log (hash chain rows, shredding, prefix deletion, proofs,
+journal and notice tails); runs on every backend of conftest.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from hoga.domain.records import GENESIS, Record, canonical, seal, verify_chain
+from hoga.errors import StorageError
+from hoga.ports.storage import AccountRecord, CustomerRecord, JournalLine, Storage
+
+
+def _chain(n: int) -> list[Record]:
+    out: list[Record] = []
+    prev = GENESIS
+    for i in range(n):
+        payload = canonical({"i": i})
+        rec = seal(prev, 1 + i, 100 + i, "api.call", f"c{i % 2}", payload, salt="ab")
+        out.append(rec)
+        prev = rec.hash
+    return out
+
+
+def test_append_read_and_round_trip(storage: Storage) -> None:
+    recs = _chain(5)
+    with storage.unit_of_work() as uow:
+        uow.record_log.lock()
+        assert uow.record_log.last() is None
+        uow.record_log.append(recs[:3])
+        uow.record_log.append(recs[3:])
+        uow.record_log.append([])
+    with storage.unit_of_work() as uow:
+        log = uow.record_log
+        assert log.read() == recs
+        assert log.read(1, through=3) == recs[1:3]
+        assert log.read(limit=2) == recs[:2]
+        assert log.last() == recs[-1] and log.get(2) == recs[1] and log.get(9) is None
+        assert log.by_customer("c0") == [recs[0], recs[2], recs[4]]
+        assert log.by_customer("c1", since=101, until=103) == [recs[1]]
+        assert verify_chain(log.read()) == []
+
+
+def test_duplicate_seq_is_refused(storage: Storage) -> None:
+    recs = _chain(2)
+    with storage.unit_of_work() as uow:
+        uow.record_log.append(recs)
+    with pytest.raises(StorageError), storage.unit_of_work() as uow:
+        uow.record_log.append(recs[1:])
+
+
+def test_shred_and_delete_keep_the_rest_verifiable(storage: Storage) -> None:
+    recs = _chain(6)
+    with storage.unit_of_work() as uow:
+        uow.record_log.append(recs)
+        assert uow.record_log.shred([1, 2, 4]) == 3
+        assert uow.record_log.shred([]) == 0
+    with storage.unit_of_work() as uow:
+        rows = uow.record_log.read()
+        assert [r.shredded for r in rows] == [True, True, False, True, False, False]
+        assert rows[0].payload == "" and rows[0].customer_id == "" and rows[0].digest
+        assert verify_chain(rows) == []
+        assert uow.record_log.by_customer("c0") == [recs[2], recs[4]]
+        assert uow.record_log.delete_through(2) == 2
+    with storage.unit_of_work() as uow:
+        rest = uow.record_log.read()
+        assert [r.seq for r in rest] == [3, 4, 5, 6]
+
+
+def test_proofs(storage: Storage) -> None:
+    with storage.unit_of_work() as uow:
+        a = uow.record_log.add_proof("checkpoint", "2024-03-01", 5, 10, '{"a":1}', "ff")
+        b = uow.record_log.add_proof("purge", "", 6, 4, '{"b":1}', "")
+        assert (a.id, b.id) == (1, 2)
+    with storage.unit_of_work() as uow:
+        assert uow.record_log.proofs() == [a, b]
+        assert uow.record_log.proofs("purge") == [b]
+    with pytest.raises(StorageError), storage.unit_of_work() as uow:
+        uow.record_log.add_proof("other", "", 1, 1, "{}", "")
+
+
+def test_tails_of_journal_and_notices(storage: Storage) -> None:
+    with storage.unit_of_work() as uow:
+        uow.customers.add(CustomerRecord("c1", "n", "mock", "active", 1))
+        uow.accounts.add(AccountRecord("5000000001", "c1", "mock", 1))
+        uow.accounts.add(AccountRecord("5000000002", "c1", "mock", 1))
+        for i, acct in enumerate(["5000000001", "5000000002", "5000000001"]):
+            lines = [JournalLine("KRW", "cash", 10 + i), JournalLine("KRW", "bank", -10 - i)]
+            uow.journal.post(50 + i, acct, f"r{i}", lines)
+        uow.incidents.add_notice(7, "c1", None, "k", "s", "b", "memory")
+        uow.incidents.add_notice(8, "c1", None, "k2", "s2", "b2", "memory")
+    with storage.unit_of_work() as uow:
+        entries = uow.record_log.journal_after(0, 2)
+        assert [(e.entry_id, e.account, e.ref, e.at) for e in entries] == [
+            (1, "5000000001", "r0", 50),
+            (2, "5000000002", "r1", 51),
+        ]
+        assert entries[0].lines == (JournalLine("KRW", "cash", 10), JournalLine("KRW", "bank", -10))
+        assert [e.entry_id for e in uow.record_log.journal_after(2, 10)] == [3]
+        notices = uow.record_log.notices_after(1, 10)
+        assert [(n.id, n.kind) for n in notices] == [(2, "k2")]
