@@ -128,18 +128,19 @@ class Outbox:
         *,
         ref: str = "",
         customers: Sequence[str] | None = None,
+        uow: UnitOfWork | None = None,
     ) -> list[OutboxNotice]:
         """Accept ``kind`` for every customer that is not terminated (or for ``customers``),
-        in one unit of work; ``{customer}`` renders as each customer's name."""
-        out = []
-        with self.storage.unit_of_work() as uow:
-            if customers is None:
-                targets = [c.id for c in uow.customers.list() if c.status not in _BARRED]
-            else:
-                targets = list(customers)
-            for customer_id in targets:
-                out.append(self._enqueue(uow, customer_id, kind, params, ref))
-        return out
+        in one unit of work (``uow``, to share the caller's); ``{customer}`` renders as each
+        customer's name."""
+        if uow is None:
+            with self.storage.unit_of_work() as own:
+                return self.broadcast(kind, params, ref=ref, customers=customers, uow=own)
+        if customers is None:
+            targets = [c.id for c in uow.customers.list() if c.status not in _BARRED]
+        else:
+            targets = list(customers)
+        return [self._enqueue(uow, c, kind, params, ref) for c in targets]
 
     def _enqueue(
         self, uow: UnitOfWork, customer_id: str, kind: str, params: Mapping[str, str], ref: str
