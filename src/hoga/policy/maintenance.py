@@ -13,8 +13,8 @@ the handler — nothing is processed or stored — with hoga's documented code *
   and HTTP 503 tells generic clients to retry later (a refused order is never executed).
 
 **WebSocket.** During a window covering ``websocket`` (or ``all``) a LOGIN is answered with
-``{"trnm":"SYSTEM","code":"R10009","message":"서비스 점검 중입니다. 대상=…, 종료예정=…"}`` and the socket
-closes; a REG on an open session gets the same SYSTEM frame and registers nothing.
+``{"trnm":"SYSTEM","code":"R10009","message":"서비스 점검 중입니다. 대상=…, 종료예정=…"}``
+and the socket closes; a REG on an open session gets the same SYSTEM frame and registers nothing.
 
 **Possibly stale data.** While any window is in force, account queries
 (``/api/dostk/acnt``: balances, deposits, order and fill history, trade journal — art. 12 says
