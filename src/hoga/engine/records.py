@@ -1,0 +1,813 @@
+"""The recorder (terms art. 14): every API call, order event, ledger entry, operator action and
+notice as a record in one hash chain (:mod:`hoga.domain.records`), with daily checkpoints,
+retention, signed purge proofs, verification and the customer's export.
+
+**Writing.** :meth:`Recorder.record` only appends to an in-memory buffer (cheap on the request
+path). :meth:`Recorder.flush` writes the buffer in *one* unit of work: it takes the appenders'
+lock (``record_log.lock``; SQLite units of work hold the write lock anyway), reads the chain head,
+closes yesterday's checkpoint if due, pulls the new rows of the chained tables (*tails*: the
+ledger journal, the security record — authentication failures and actions on keys —, incident
+notices, outbox notices; each with a cursor in ``settings``), seals everything after the head and
+appends it. One writer at a time makes the chain order well-defined, also across processes.
+:meth:`Recorder.start` runs a background task that flushes every ``flush_interval_us`` (100 ms by
+default, or sooner when ``max_batch`` records wait); :meth:`Recorder.aclose` flushes on shutdown.
+*Durability:* a record is durable within one flush interval; "acknowledged means durable" for
+orders is the brokerage's own journal and order rows (which the journal tail chains anyway).
+
+**Timing.** Records are dated by the application clock (the simulated market clock), like
+orders and the ledger; tailed rows keep their own ``at``.
+
+**Checkpoints.** At the first flush of a KST day the records since the previous checkpoint are
+closed under yesterday's label: ``{first_seq, last_seq, count, head_hash, merkle_root (RFC 6962
+over the record hashes), prev (the previous checkpoint's body hash)}``, signed with the
+operator's Ed25519 key when one is configured. Export them (:meth:`Recorder.proofs`) and keep
+them outside hoga: they turn "tamper-evident" into "tamper-detectable by a third party".
+
+**Retention and purge.** Each record kind has a class (the part before the first ``.``) and a
+:class:`~hoga.domain.records.Period` (:class:`RetentionPolicy`; 10 years by default; ``order``,
+``trade`` and ``ledger`` never less). :meth:`Recorder.purge` (1) *shreds* every record past its
+period — customer, payload and salt are blanked, the salted digest stays, so the chain still
+verifies; (2) deletes the longest prefix of shredded records; (3) stores a *purge proof* signed
+with Ed25519 (the key is required) that names the destroyed range, its last hash (the new
+verification anchor) and the counts per kind; (4) appends a ``records.purge`` record. Anyone with
+the public key can check the proof outside hoga (:func:`verify_signature`).
+
+**Verification** (:meth:`Recorder.verify`): signatures of all proofs (against a pinned public key
+when given), the chain from the latest purge anchor with every checkpoint's head hash, and each
+checkpoint's Merkle root; shredding before a record's retention ended is reported too.
+
+**Corrections** are new records (kind ``correction``) whose ``ref`` is the original's seq.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import logging
+import secrets
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from hoga.domain.kst import kst_date, kst_datetime
+from hoga.domain.records import (
+    GENESIS,
+    Anchor,
+    ChainVerifier,
+    Fault,
+    Period,
+    Record,
+    canonical,
+    expires_at,
+    merkle_root,
+    parse_period,
+    seal,
+)
+from hoga.ports.clock import Clock
+from hoga.ports.storage import RecordProof, Storage, UnitOfWork
+
+__all__ = [
+    "CORE_CLASSES",
+    "PurgeResult",
+    "Recorder",
+    "RetentionPolicy",
+    "Signer",
+    "VerifyReport",
+    "export_csv",
+    "verify_signature",
+]
+
+log = logging.getLogger(__name__)
+
+#: Classes that must be kept at least 10 years (orders, trades, fees / the ledger).
+CORE_CLASSES = ("order", "trade", "ledger")
+_TEN_YEARS = Period(10)
+_PAGE = 1_000
+_TAIL = 500
+Payload = Mapping[str, Any]
+
+
+# --- signing ---------------------------------------------------------------------------------
+
+
+class Signer:
+    """An Ed25519 key that signs checkpoints and purge proofs (PEM, PKCS#8, unencrypted)."""
+
+    def __init__(self, key: Ed25519PrivateKey) -> None:
+        self._key = key
+        raw = key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        self.public_hex = raw.hex()
+
+    @classmethod
+    def load(cls, path: str | Path) -> Signer:
+        key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError(f"{path} is not an Ed25519 private key")
+        return cls(key)
+
+    @classmethod
+    def generate(cls, path: str | Path) -> Signer:
+        """A new key written to ``path`` (mode 0600; refuses to overwrite)."""
+        key = Ed25519PrivateKey.generate()
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        target = Path(path)
+        with target.open("xb") as fh:
+            fh.write(pem)
+        target.chmod(0o600)
+        return cls(key)
+
+    def sign(self, body: str) -> str:
+        return self._key.sign(body.encode()).hex()
+
+
+def verify_signature(public_hex: str, body: str, signature_hex: str) -> bool:
+    """Whether ``signature_hex`` is ``public_hex``'s Ed25519 signature of ``body`` (UTF-8)."""
+    try:
+        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_hex))
+        key.verify(bytes.fromhex(signature_hex), body.encode())
+    except (ValueError, InvalidSignature):
+        return False
+    return True
+
+
+# --- retention -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPolicy:
+    """Retention period per record class (``kind`` up to the first ``.``), else ``default``."""
+
+    periods: Mapping[str, Period] = field(default_factory=dict)
+    default: Period = _TEN_YEARS
+
+    @classmethod
+    def parse(cls, spec: str, default: str = "10y") -> RetentionPolicy:
+        """``"api=1y, notice=3y"``; ValueError for a bad entry or a core class under 10 years."""
+        periods: dict[str, Period] = {}
+        for item in spec.replace(";", ",").split(","):
+            if not item.strip():
+                continue
+            name, eq, value = item.partition("=")
+            if not eq or not name.strip():
+                raise ValueError(f"retention entry {item.strip()!r}: use class=period")
+            periods[name.strip()] = parse_period(value)
+        policy = cls(periods, parse_period(default))
+        for core in CORE_CLASSES:
+            if expires_at(0, policy.period(core)) < expires_at(0, _TEN_YEARS):
+                raise ValueError(f"{core} records must be kept at least 10 years")
+        return policy
+
+    def period(self, kind: str) -> Period:
+        return self.periods.get(kind.split(".", 1)[0], self.default)
+
+    def describe(self) -> dict[str, str]:
+        return {"*": str(self.default), **{k: str(v) for k, v in sorted(self.periods.items())}}
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    """What :meth:`Recorder.verify` found; ``ok`` when there is no fault and no problem."""
+
+    count: int
+    head: Anchor
+    anchor: Anchor
+    faults: tuple[Fault, ...]
+    problems: tuple[str, ...]
+    pinned: bool
+
+    @property
+    def ok(self) -> bool:
+        return not self.faults and not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "count": self.count,
+            "head": {"seq": self.head.seq, "hash": self.head.hash},
+            "anchor": {"seq": self.anchor.seq, "hash": self.anchor.hash},
+            "public_key_pinned": self.pinned,
+            "faults": [
+                {"seq": f.seq, "position": f.position, "kind": f.kind, "detail": f.detail}
+                for f in self.faults
+            ],
+            "problems": list(self.problems),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeResult:
+    proof: RecordProof | None  # None: nothing was past retention
+    shredded: int
+    deleted: int
+
+
+def _proof_json(p: RecordProof) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "kind": p.kind,
+        "label": p.label,
+        "body": p.body,
+        "signature": p.signature,
+    }
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(getattr(value, "value", value))
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- tails: rows of other tables chained at flush time ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Tailed:
+    """A row of a chained table: its ``id`` (the tail's cursor), time, record kind, customer
+    (or ``account`` to resolve it from) and payload."""
+
+    id: int
+    at: int
+    kind: str
+    payload: dict[str, Any]
+    customer_id: str = ""
+    account: str = ""
+
+
+Tail = Callable[[UnitOfWork, int], list[Tailed]]
+"""(uow, after) -> the rows with a greater id, in id order."""
+
+
+def _journal(uow: UnitOfWork, after: int) -> list[Tailed]:
+    return [
+        Tailed(
+            e.entry_id,
+            e.at,
+            "ledger.entry",
+            {
+                "entry_id": e.entry_id,
+                "ref": e.ref,
+                "lines": [[ln.asset, ln.book, ln.amount] for ln in e.lines],
+            },
+            account=e.account,
+        )
+        for e in uow.record_log.journal_after(after, _TAIL)
+    ]
+
+
+def _security(uow: UnitOfWork, after: int) -> list[Tailed]:
+    out = []
+    for r in uow.security_log.read(after, limit=_TAIL):
+        customer = r.actor_id if r.actor_kind == "customer" else ""
+        if not customer and r.appkey:
+            key = uow.api_keys.get(r.appkey)
+            customer = key.customer_id if key is not None else ""
+        payload = {"security_seq": r.seq, "actor": [r.actor_kind, r.actor_id], "ip": r.client_ip}
+        payload |= {"appkey": r.appkey, "action": r.action, "outcome": r.outcome}
+        kind = "operator.action" if r.actor_kind == "operator" else "security.event"
+        out.append(Tailed(r.seq, r.at, kind, payload | {"detail": r.detail}, customer))
+    return out
+
+
+def _incident_notices(uow: UnitOfWork, after: int) -> list[Tailed]:
+    return [
+        Tailed(
+            n.id,
+            n.at,
+            "notice.incident",
+            {"notice_id": n.id, "incident_id": n.incident_id, "kind": n.kind, "subject": n.subject},
+            n.customer_id,
+        )
+        for n in uow.record_log.notices_after(after, _TAIL)
+    ]
+
+
+def _outbox(uow: UnitOfWork, after: int) -> list[Tailed]:
+    return [
+        Tailed(
+            n.id,
+            n.at,
+            "notice.outbox",
+            {"notice_id": n.id, "kind": n.kind, "subject": n.subject, "ref": n.ref},
+            n.customer_id,
+        )
+        for n in uow.notices.find(after=after, limit=_TAIL)
+    ]
+
+
+#: cursor setting -> tail; the order is the order tails are chained in a flush.
+TAILS: dict[str, Tail] = {
+    "records.tail.journal": _journal,
+    "records.tail.security": _security,
+    "records.tail.incident_notices": _incident_notices,
+    "records.tail.outbox": _outbox,
+}
+
+
+# --- the recorder ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    at: int
+    kind: str
+    customer_id: str
+    account: str
+    payload: str
+    ref: int | None = None
+
+
+class Recorder:
+    """The record chain's single writer in this process (see the module docstring)."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        *,
+        retention: RetentionPolicy | None = None,
+        signer: Signer | None = None,
+        flush_interval_us: int = 100_000,
+        max_batch: int = 1_000,
+        tails: Mapping[str, Tail] | None = None,
+        salt: Callable[[], str] = lambda: secrets.token_hex(16),
+    ) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.retention = retention or RetentionPolicy()
+        self.signer = signer
+        self.flush_interval_us = flush_interval_us
+        self.max_batch = max_batch
+        self._tails = dict(TAILS if tails is None else tails)
+        self._salt = salt
+        self._buffer: list[_Pending] = []
+        self._buffer_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._owners: dict[str, str] = {}  # account -> customer
+        self._task: asyncio.Task[None] | None = None
+        self._wake: asyncio.Event | None = None
+        self._closed_label = ""
+
+    # ------------------------------------------------------------------ recording (cheap)
+
+    def record(
+        self,
+        kind: str,
+        payload: Payload,
+        *,
+        customer_id: str = "",
+        account: str = "",
+        ref: int | None = None,
+        at: int | None = None,
+    ) -> None:
+        """Buffer one record (written by the next flush). ``account`` names the customer when
+        ``customer_id`` is empty; ``payload`` is JSON without floats (TypeError otherwise)."""
+        pending = _Pending(
+            self.clock.now() if at is None else at,
+            kind,
+            customer_id,
+            account,
+            canonical(dict(payload)),
+            ref,
+        )
+        with self._buffer_lock:
+            self._buffer.append(pending)
+            full = len(self._buffer) >= self.max_batch
+        if full and self._wake is not None:
+            self._wake.set()
+
+    def api_call(
+        self, customer_id: str, appkey: str, api_id: str, ip: str, status: int, return_code: int
+    ) -> None:
+        """One API call and how it ended (HTTP status, Kiwoom ``return_code``)."""
+        self.record(
+            "api.call",
+            {"appkey": appkey, "api_id": api_id, "ip": ip, "status": status, "rc": return_code},
+            customer_id=customer_id,
+        )
+
+    def operator_action(self, actor: str, action: str, detail: Payload) -> None:
+        """An operator's action through the operator API (``actor``: who, e.g. ``"token"``)."""
+        self.record("operator.action", {"actor": actor, "action": action, "detail": dict(detail)})
+
+    def on_note(self, account: str, kind: str, note: Any) -> None:
+        """Brokerage listener (its ``notify`` hook): order events and fills of ``account``."""
+        values = {
+            name: _plain(getattr(note, name)) for name in getattr(note, "__dataclass_fields__", {})
+        }
+        status = str(values.get("status", ""))
+        record_kind = "trade.fill" if kind == "order" and status == "체결" else f"{kind}.event"
+        if kind == "balance":
+            record_kind = "trade.balance"
+        self.record(record_kind, values, account=account, at=int(values.get("at", 0)) or None)
+
+    def correct(self, original_seq: int, reason: str, payload: Payload) -> Record:
+        """Append a correction of record ``original_seq`` now (KeyError if there is none)."""
+        self.flush()
+        with self.storage.unit_of_work() as uow:
+            original = uow.record_log.get(original_seq)
+        if original is None:
+            raise KeyError(original_seq)
+        self.record(
+            "correction",
+            {"reason": reason, "correction": dict(payload), "of_kind": original.kind},
+            customer_id=original.customer_id,
+            ref=original_seq,
+        )
+        self.flush()
+        with self.storage.unit_of_work() as uow:
+            head = uow.record_log.last()
+        assert head is not None
+        return head
+
+    @property
+    def pending(self) -> int:
+        with self._buffer_lock:
+            return len(self._buffer)
+
+    # ------------------------------------------------------------------ writing
+
+    def flush(self) -> int:
+        """Write the buffer and the tails in one unit of work; return how many records."""
+        with self._write_lock:
+            with self._buffer_lock:
+                batch, self._buffer = self._buffer, []
+            try:
+                with self.storage.unit_of_work() as uow:
+                    return self._write(uow, batch)
+            except BaseException:
+                self._closed_label = ""
+                with self._buffer_lock:  # keep them for the next attempt
+                    self._buffer[:0] = batch
+                raise
+
+    def _head(self, uow: UnitOfWork) -> Anchor:
+        last = uow.record_log.last()
+        if last is not None:
+            return Anchor(last.seq, last.hash)
+        return self._purge_anchor(uow.record_log.proofs("purge"))
+
+    @staticmethod
+    def _purge_anchor(purges: Sequence[RecordProof]) -> Anchor:
+        for proof in reversed(purges):
+            body = json.loads(proof.body)
+            anchor = body.get("anchor")
+            if anchor:
+                return Anchor(int(anchor["seq"]), str(anchor["hash"]))
+        return Anchor()
+
+    def _write(self, uow: UnitOfWork, batch: list[_Pending]) -> int:
+        uow.record_log.lock()
+        head = self._head(uow)
+        now = self.clock.now()
+        self._maybe_checkpoint(uow, head, now)
+        items = list(batch)
+        for key, tail in self._tails.items():
+            cursor = uow.settings.get(key)
+            after = cursor if isinstance(cursor, int) else 0
+            rows = tail(uow, after)
+            for t in rows:
+                items.append(_Pending(t.at, t.kind, t.customer_id, t.account, canonical(t.payload)))
+            if rows:
+                uow.settings.put(key, rows[-1].id)
+        sealed: list[Record] = []
+        prev = head
+        for item in items:
+            customer = item.customer_id or self._owner(uow, item.account)
+            rec = seal(
+                prev.hash,
+                prev.seq + 1,
+                item.at,
+                item.kind,
+                customer,
+                item.payload,
+                salt=self._salt(),
+                ref=item.ref,
+            )
+            sealed.append(rec)
+            prev = Anchor(rec.seq, rec.hash)
+        uow.record_log.append(sealed)
+        return len(sealed)
+
+    def _owner(self, uow: UnitOfWork, account: str) -> str:
+        if not account:
+            return ""
+        if account not in self._owners:
+            rec = uow.accounts.get(account)
+            if rec is None:
+                return ""
+            self._owners[account] = rec.customer_id
+        return self._owners[account]
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def _maybe_checkpoint(self, uow: UnitOfWork, head: Anchor, now: int) -> RecordProof | None:
+        label = (kst_date(now) - timedelta(days=1)).isoformat()
+        if self._closed_label == label:  # the fast path: yesterday was already looked at
+            return None
+        self._closed_label = label
+        checkpoints = uow.record_log.proofs("checkpoint")
+        last = checkpoints[-1] if checkpoints else None
+        daily = [p.label for p in checkpoints if not p.label.startswith("manual")]
+        if daily and daily[-1] >= label:
+            return None
+        since = last.last_seq if last is not None else 0
+        if head.seq <= since:
+            return None
+        return self._checkpoint(uow, label, since, head, now, last)
+
+    def _checkpoint(
+        self,
+        uow: UnitOfWork,
+        label: str,
+        since: int,
+        head: Anchor,
+        now: int,
+        last: RecordProof | None,
+    ) -> RecordProof:
+        hashes: list[str] = []
+        after = since
+        while True:
+            page = uow.record_log.read(after, through=head.seq, limit=_PAGE)
+            if not page:
+                break
+            hashes.extend(r.hash for r in page)
+            after = page[-1].seq
+        body = canonical(
+            {
+                "v": 1,
+                "type": "hoga.records.checkpoint",
+                "label": label,
+                "at": now,
+                "first_seq": since + 1,
+                "last_seq": head.seq,
+                "count": len(hashes),
+                "head_hash": head.hash,
+                "merkle_root": merkle_root(hashes),
+                "prev": _sha(last.body) if last is not None else GENESIS,
+                "alg": "sha256+ed25519",
+                "key": self.signer.public_hex if self.signer else "",
+            }
+        )
+        signature = self.signer.sign(body) if self.signer else ""
+        return uow.record_log.add_proof("checkpoint", label, now, head.seq, body, signature)
+
+    def checkpoint(self, label: str | None = None) -> RecordProof | None:
+        """Close a checkpoint now over everything since the last one (``label`` defaults to
+        ``"manual:<KST time>"``); None when nothing is new."""
+        self.flush()
+        now = self.clock.now()
+        with self._write_lock, self.storage.unit_of_work() as uow:
+            uow.record_log.lock()
+            head = self._head(uow)
+            checkpoints = uow.record_log.proofs("checkpoint")
+            last = checkpoints[-1] if checkpoints else None
+            since = last.last_seq if last is not None else 0
+            if head.seq <= since:
+                return None
+            tag = label or f"manual:{kst_datetime(now).isoformat()}"
+            return self._checkpoint(uow, tag, since, head, now, last)
+
+    def proofs(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """Checkpoints and purge proofs as exportable documents (body, signature)."""
+        with self.storage.unit_of_work() as uow:
+            return [_proof_json(p) for p in uow.record_log.proofs(kind)]
+
+    # ------------------------------------------------------------------ retention
+
+    def purge(self, now: int | None = None, *, actor: str = "") -> PurgeResult:
+        """Destroy what is past retention at ``now`` (default: the clock) and leave a signed
+        proof (see the module docstring). ValueError without a signing key."""
+        if self.signer is None:
+            raise ValueError("purging needs the operator's Ed25519 signing key (records key)")
+        self.flush()
+        at = self.clock.now() if now is None else now
+        with self._write_lock, self.storage.unit_of_work() as uow:
+            uow.record_log.lock()
+            head = self._head(uow)
+            purges = uow.record_log.proofs("purge")
+            before = self._purge_anchor(purges)
+            expired: list[int] = []
+            by_kind: dict[str, int] = {}
+            prefix_end = before.seq  # the last seq of the leading run of shredded records
+            prefix_hash = before.hash
+            in_prefix = True
+            after = 0
+            while True:
+                page = uow.record_log.read(after, limit=_PAGE)
+                if not page:
+                    break
+                for rec in page:
+                    gone = rec.shredded or expires_at(rec.at, self.retention.period(rec.kind)) <= at
+                    if gone and not rec.shredded:
+                        expired.append(rec.seq)
+                        by_kind[rec.kind] = by_kind.get(rec.kind, 0) + 1
+                    if in_prefix and gone:
+                        prefix_end, prefix_hash = rec.seq, rec.hash
+                    else:
+                        in_prefix = False
+                after = page[-1].seq
+            deleted_count = prefix_end - before.seq
+            if not expired and not deleted_count:
+                return PurgeResult(None, 0, 0)
+            for i in range(0, len(expired), 500):
+                uow.record_log.shred(expired[i : i + 500])
+            deleted = uow.record_log.delete_through(prefix_end) if deleted_count else 0
+            anchor = Anchor(prefix_end, prefix_hash)
+            body = canonical(
+                {
+                    "v": 1,
+                    "type": "hoga.records.purge",
+                    "at": at,
+                    "actor": actor,
+                    "deleted": {
+                        "first_seq": before.seq + 1 if deleted else None,
+                        "last_seq": prefix_end if deleted else None,
+                        "count": deleted,
+                    },
+                    "shredded": {
+                        "count": len(expired),
+                        "seqs_sha256": _sha(canonical(expired)),
+                        "by_kind": by_kind,
+                    },
+                    "anchor": {"seq": anchor.seq, "hash": anchor.hash},
+                    "previous_anchor": {"seq": before.seq, "hash": before.hash},
+                    "head": {"seq": head.seq, "hash": head.hash},
+                    "retention": self.retention.describe(),
+                    "prev": _sha(purges[-1].body) if purges else GENESIS,
+                    "alg": "ed25519",
+                    "key": self.signer.public_hex,
+                }
+            )
+            proof = uow.record_log.add_proof(
+                "purge", "", at, prefix_end, body, self.signer.sign(body)
+            )
+            summary = {"proof_id": proof.id, "deleted": deleted, "shredded": len(expired)}
+            rec = seal(
+                head.hash,
+                head.seq + 1,
+                at,
+                "records.purge",
+                "",
+                canonical({"actor": actor, **summary}),
+                salt=self._salt(),
+            )
+            uow.record_log.append([rec])
+        return PurgeResult(proof, len(expired), deleted)
+
+    # ------------------------------------------------------------------ verification
+
+    def verify(self, public_key: str | None = None) -> VerifyReport:
+        """Check proofs, the chain and the checkpoints (see the module docstring)."""
+        self.flush()
+        problems: list[str] = []
+        with self.storage.unit_of_work() as uow:
+            proofs = uow.record_log.proofs()
+            purges = [p for p in proofs if p.kind == "purge"]
+            checkpoints = [p for p in proofs if p.kind == "checkpoint"]
+            for p in proofs:
+                problems.extend(self._check_proof(p, public_key))
+            anchor = self._purge_anchor(purges)
+            heads: dict[int, str] = {}
+            for p in checkpoints:
+                body = json.loads(p.body)
+                if p.last_seq > anchor.seq:
+                    heads[p.last_seq] = str(body.get("head_hash"))
+            verifier = ChainVerifier(anchor, heads)
+            faults: list[Fault] = []
+            last_purge = json.loads(purges[-1].body)["at"] if purges else None
+            after = 0
+            while True:
+                page = uow.record_log.read(after, limit=_PAGE)
+                if not page:
+                    break
+                for rec in page:
+                    faults.extend(verifier.feed(rec))
+                    if rec.shredded and (
+                        last_purge is None
+                        or expires_at(rec.at, self.retention.period(rec.kind)) > last_purge
+                    ):
+                        problems.append(f"record {rec.seq} was shredded before its retention ended")
+                after = page[-1].seq
+            faults.extend(verifier.finish())
+            for p in checkpoints:
+                problems.extend(self._check_root(uow, p, anchor))
+        return VerifyReport(
+            verifier.count,
+            verifier.head,
+            anchor,
+            tuple(faults),
+            tuple(problems),
+            public_key is not None,
+        )
+
+    def _check_proof(self, p: RecordProof, public_key: str | None) -> list[str]:
+        body = json.loads(p.body)
+        key = public_key or str(body.get("key") or "")
+        if not p.signature:
+            if p.kind == "purge" or public_key is not None:
+                return [f"{p.kind} proof {p.id} is not signed"]
+            return []
+        if not verify_signature(key, p.body, p.signature):
+            return [f"{p.kind} proof {p.id} has a bad signature"]
+        return []
+
+    @staticmethod
+    def _check_root(uow: UnitOfWork, p: RecordProof, anchor: Anchor) -> list[str]:
+        body = json.loads(p.body)
+        first, last = int(body["first_seq"]), int(body["last_seq"])
+        if first <= anchor.seq:
+            return []  # (partly) purged: the purge proof vouches for it
+        rows = uow.record_log.read(first - 1, through=last)
+        if merkle_root([r.hash for r in rows]) != body.get("merkle_root"):
+            return [f"checkpoint {p.id} ({p.label}): records {first}..{last} do not match its root"]
+        return []
+
+    # ------------------------------------------------------------------ export
+
+    def export(
+        self, customer_id: str, since: int | None, until: int | None
+    ) -> list[dict[str, Any]]:
+        """The customer's records with ``since <= at < until`` (art. 14 ③), by seq."""
+        self.flush()
+        with self.storage.unit_of_work() as uow:
+            rows = uow.record_log.by_customer(customer_id, since=since, until=until)
+        return [
+            {
+                "seq": r.seq,
+                "time": kst_datetime(r.at).isoformat(),
+                "at": r.at,
+                "kind": r.kind,
+                "ref": r.ref,
+                "payload": json.loads(r.payload) if r.payload else None,
+                "hash": r.hash,
+            }
+            for r in rows
+        ]
+
+    # ------------------------------------------------------------------ background flushing
+
+    def start(self) -> None:
+        """Flush in the background every ``flush_interval_us`` (needs a running loop)."""
+        if self._task is None:
+            self._wake = asyncio.Event()
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        assert self._wake is not None
+        idle = 0
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.flush_interval_us / 1_000_000)
+            self._wake.clear()
+            idle += 1
+            if self.pending or idle >= 10:  # tails are polled at least every 10 intervals
+                idle = 0
+                try:
+                    await asyncio.to_thread(self.flush)
+                except Exception:  # keep recording; the buffer is kept for the next flush
+                    log.exception("record flush failed")
+
+    async def aclose(self) -> None:
+        """Stop the background task and flush what is left."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await asyncio.to_thread(self.flush)
+
+
+def export_csv(rows: Sequence[Mapping[str, Any]]) -> str:
+    """:meth:`Recorder.export` rows as CSV (``payload`` as canonical JSON)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["seq", "time", "at", "kind", "ref", "payload", "hash"])
+    for r in rows:
+        payload = "" if r["payload"] is None else canonical(r["payload"])
+        ref = "" if r["ref"] is None else r["ref"]
+        writer.writerow([r["seq"], r["time"], r["at"], r["kind"], ref, payload, r["hash"]])
+    return out.getvalue()
