@@ -18,6 +18,7 @@ from hoga.domain.kst import kst_date
 from hoga.domain.ledger import Ledger
 from hoga.engine.account_feed import AccountFeed
 from hoga.engine.brokerage import Brokerage
+from hoga.engine.brokerage_book import Notify
 from hoga.engine.calendar import KrxCalendar
 from hoga.engine.codec import encode_batch
 from hoga.engine.conditions import OVERFLOW_NOTICE, ConditionService
@@ -25,25 +26,34 @@ from hoga.engine.exchange import Exchange, MarketMode, SeqEvent
 from hoga.engine.history import DailyHistory
 from hoga.engine.identity import IdentityService
 from hoga.engine.incidents import IncidentPolicy, IncidentService
+from hoga.engine.maintenance import MaintenancePolicy, MaintenanceService
 from hoga.engine.marketdata import MarketDataRecorder, carried_bases
+from hoga.engine.outbox import Outbox, RetryPolicy
+from hoga.engine.records import Recorder, RetentionPolicy, Signer
 from hoga.engine.runtime import MarketRunner
 from hoga.engine.simclock import SimClock
 from hoga.engine.universe import Universe, load_universe
 from hoga.errors import ConfigError
 from hoga.policy.abnormal import AbnormalLoadDetector, AbnormalThresholds
+from hoga.policy.maintenance import MaintenanceGate
 from hoga.policy.ratelimit import RatePolicy, RequestLimiter
 from hoga.ports.clock import Clock
 from hoga.ports.ratelimit import Bucket, RateLimiter, Window
 
 if TYPE_CHECKING:
-    from hoga.ports.notifier import Notifier
+    from hoga.ports.notifier import Channel, Notifier
     from hoga.ports.pubsub import PubSub
     from hoga.ports.storage import Storage
 
 __all__ = [
     "build_context",
     "build_incidents",
+    "build_maintenance",
+    "build_outbox",
+    "build_records",
+    "fee_schedule",
     "make_sim_clock",
+    "notify_channels",
     "open_bus",
     "open_limiter",
     "open_storage",
@@ -192,9 +202,7 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
         runner=runner,
         operator_token=token,
     )
-    brokerage = Brokerage(
-        storage, exchange, Ledger(FeeSchedule.default(Decimal(settings.commission_rate)))
-    )
+    brokerage = Brokerage(storage, exchange, Ledger(fee_schedule(settings)))
     exchange.add_listener(brokerage.on_events)
     ctx.services["brokerage"] = brokerage
     ctx.services["conditions"] = ConditionService(
@@ -216,10 +224,107 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
     ctx.services["identity"] = identity
     ctx.auth = IdentityAuthenticator(identity)
     ctx.limiter = open_limiter(settings, base_clock or RealClock())
-    ctx.services["incidents"] = build_incidents(
+    outbox = build_outbox(settings, storage, clock)
+    ctx.services["outbox"] = outbox
+    ctx.services["records"] = records = build_records(settings, storage, clock)
+    brokerage.notify = _tee(brokerage.notify, records.on_note)
+    ctx.services["incidents"] = build_incidents(  # notifier=outbox would deliver these too
         settings, storage, clock, identity, wall=base_clock or RealClock(), services=ctx.services
     )
+    ctx.services["maintenance"] = maintenance = build_maintenance(
+        settings, storage, clock, outbox, wall=base_clock or RealClock()
+    )
+    ctx.services["maintenance.gate"] = MaintenanceGate(maintenance)
     return ctx
+
+
+def fee_schedule(settings: Settings) -> FeeSchedule:
+    """The commission and tax schedule the ledger charges (and ``/hoga/v1/fees`` publishes)."""
+    return FeeSchedule.default(Decimal(settings.commission_rate))
+
+
+def notify_channels(settings: Settings) -> list[Channel]:
+    """The delivery channels switched on in ``settings`` (``notify_*``)."""
+    s = settings
+    channels: list[Channel] = []
+    if s.notify_smtp_host:
+        from hoga.adapters.notify_smtp import SmtpChannel, SmtpConfig
+
+        smtp = SmtpConfig(
+            s.notify_smtp_host,
+            s.notify_smtp_port,
+            sender=s.notify_smtp_from,
+            username=s.notify_smtp_user,
+            password=s.notify_smtp_password,
+            security=s.notify_smtp_security,
+        )
+        channels.append(SmtpChannel(smtp))
+    from hoga.adapters.notify_http import HttpChannel, HttpProviderConfig
+
+    if s.notify_sms_url:
+        sms = HttpProviderConfig(
+            s.notify_sms_url, s.notify_sms_key, s.notify_sms_secret, s.notify_sms_sender
+        )
+        channels.append(HttpChannel("sms", sms))
+    if s.notify_alimtalk_url:
+        pairs = (item.partition("=") for item in s.notify_alimtalk_templates.split(","))
+        templates = {k.strip(): v.strip() for k, _, v in pairs if k.strip() and v.strip()}
+        talk = HttpProviderConfig(
+            s.notify_alimtalk_url,
+            s.notify_alimtalk_key,
+            s.notify_alimtalk_secret,
+            s.notify_alimtalk_sender,
+            templates,
+        )
+        channels.append(HttpChannel("alimtalk", talk))
+    return channels
+
+
+def build_outbox(
+    settings: Settings, storage: Storage, clock: Clock, channels: list[Channel] | None = None
+) -> Outbox:
+    """The notice outbox over the channels of ``settings`` (unless ``channels`` are given)."""
+    s = settings
+    retry = RetryPolicy(
+        first_us=s.notify_retry_first_s * 1_000_000,
+        max_us=s.notify_retry_max_s * 1_000_000,
+        max_attempts=s.notify_retry_attempts,
+    )
+    found = notify_channels(settings) if channels is None else channels
+    return Outbox(storage, clock, found, retry=retry)
+
+
+def build_maintenance(
+    settings: Settings, storage: Storage, clock: Clock, outbox: Outbox, *, wall: Clock
+) -> MaintenanceService:
+    """Maintenance windows and service changes (terms art. 4, 12, 16)."""
+    policy = MaintenancePolicy(
+        min_notice_us=settings.maintenance_notice_hours * 3_600_000_000,
+        reminder_us=settings.maintenance_reminder_minutes * 60_000_000,
+        refresh_us=settings.incident_refresh_ms * 1_000,
+    )
+    return MaintenanceService(storage, clock, outbox, policy=policy, wall=wall)
+
+
+def build_records(settings: Settings, storage: Storage, clock: Clock) -> Recorder:
+    """The record chain's writer (terms art. 14) configured by ``settings``."""
+    key = settings.records_signing_key
+    return Recorder(
+        storage,
+        clock,
+        retention=RetentionPolicy.parse(settings.records_retention),
+        signer=Signer.load(key) if key else None,
+        flush_interval_us=settings.records_flush_ms * 1_000,
+    )
+
+
+def _tee(first: Notify | None, second: Notify) -> Notify:
+    def both(account: str, kind: str, note: Any) -> None:
+        if first is not None:
+            first(account, kind, note)
+        second(account, kind, note)
+
+    return both
 
 
 def build_incidents(
@@ -265,7 +370,6 @@ def build_incidents(
         services=services,
         policy=policy,
     )
-
 
 
 def demo_customer(ctx: AppContext) -> dict[str, str]:

@@ -67,6 +67,34 @@ class Settings:
     incident_threshold: int = 3  # the n-th counting abnormal-load incident terminates
     incident_explanation_days: int = 10  # explanation due within n days of the notice
     incident_refresh_ms: int = 1_000  # reload incidents changed by other processes
+    # Records (terms art. 14; hoga.engine.records): retention per record class ("api=1y,
+    # notice=3y"; default 10y; order/trade/ledger never under 10y), the operator's Ed25519 key
+    # (PEM) that signs checkpoints and purge proofs, and how often the buffer is flushed.
+    records_retention: str = ""
+    records_signing_key: str = ""
+    records_flush_ms: int = 100
+    # Notices and maintenance (terms art. 4, 12, 16; hoga.engine.outbox, hoga.engine.maintenance).
+    # A channel is on when its host / endpoint is set; customers choose among those that are on.
+    notify_smtp_host: str = ""
+    notify_smtp_port: int = 25
+    notify_smtp_from: str = "hoga@localhost"
+    notify_smtp_user: str = ""
+    notify_smtp_password: str = ""
+    notify_smtp_security: str = "none"  # none | starttls | tls
+    notify_sms_url: str = ""  # the provider's send endpoint
+    notify_sms_key: str = ""
+    notify_sms_secret: str = ""
+    notify_sms_sender: str = ""  # the registered calling number
+    notify_alimtalk_url: str = ""
+    notify_alimtalk_key: str = ""
+    notify_alimtalk_secret: str = ""
+    notify_alimtalk_sender: str = ""  # the Kakao sender profile key
+    notify_alimtalk_templates: str = ""  # "kind=CODE,kind=CODE" (codes registered with Kakao)
+    notify_retry_first_s: int = 30  # back-off: first wait, doubled per failure ...
+    notify_retry_max_s: int = 3_600  # ... up to this
+    notify_retry_attempts: int = 12  # then the delivery is marked failed (an operator may retry)
+    maintenance_notice_hours: int = 24  # a scheduled window is announced at least this far ahead
+    maintenance_reminder_minutes: int = 60  # reminder before a scheduled window starts
 
     def __post_init__(self) -> None:
         if self.market not in ("always", "calendar"):
@@ -99,6 +127,12 @@ class Settings:
             raise ConfigError("the abnormal-load window and incident refresh must be positive")
         if self.incident_threshold < 1 or self.incident_explanation_days < 1:
             raise ConfigError("the incident threshold and explanation days must be at least 1")
+        if self.notify_smtp_security not in ("none", "starttls", "tls"):
+            raise ConfigError("notify_smtp_security must be none, starttls or tls")
+        if min(self.notify_retry_first_s, self.notify_retry_max_s, self.notify_retry_attempts) < 1:
+            raise ConfigError("notice retry settings must be at least 1")
+        if self.maintenance_notice_hours < 0 or self.maintenance_reminder_minutes < 0:
+            raise ConfigError("maintenance notice lead times must not be negative")
 
     @classmethod
     def load(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:

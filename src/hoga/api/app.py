@@ -32,7 +32,7 @@ from hoga.api import operator, ws
 from hoga.api.clientip import TrustedProxies
 from hoga.api.context import AppContext
 from hoga.api.dispatch import Result, dispatch
-from hoga.api.routes import incidents, load_all
+from hoga.api.routes import incidents, load_all, operations
 from hoga.api.routes.conditions import routes as condition_routes
 from hoga.api.routes.keys import routes as key_routes
 from hoga.wire.envelope import CONTENT_TYPE, body
@@ -151,6 +151,7 @@ def create_app(ctx: AppContext, *, run_market: bool = True) -> Starlette:
         *key_routes(ctx, env_for),  # /hoga/v1/keys…
         *condition_routes(ctx),  # /hoga/v1/conditions…
         *incidents.routes(ctx),  # /operator/incidents…, /hoga/v1/incidents…
+        *operations.routes(ctx),  # maintenance, service changes, notices, fees
     ]
     app = Starlette(
         routes=routes,

@@ -7,7 +7,9 @@ call an engine service and format the answer.
 
 Order of checks (each failure answers the documented error and changes nothing): body size →
 ``api-id`` present (1501) → known api-id (1505) → api-id belongs to the path (1504) → implemented
-(1505, with a note that hoga does not serve it yet) → authorization header (1513–1516) → token
+(1505, with a note that hoga does not serve it yet) → maintenance window (1800, HTTP 503,
+:mod:`hoga.policy.maintenance`; account queries during a window get ``hoga-stale: 1``) →
+authorization header (1513–1516) → token
 (8005 / 8031) → suspension / termination (8103, :mod:`hoga.engine.incidents`) → rate limits
 (1700, HTTP 429 + ``Retry-After``; every authenticated call's outcome is recorded for the
 abnormal-load detectors) → body decoding (1511 / 1517) → handler.
@@ -152,6 +154,11 @@ async def dispatch(
     entry = HANDLERS.get(api_id)
     if entry is None or api_id not in REQUEST_SCHEMAS:
         return _error(not_served(api_id), api_id)
+    gate = ctx.services.get("maintenance.gate")  # art. 4 ④, 12 (hoga.policy.maintenance)
+    window = None if gate is None else gate.check(api_id, path, entry.kind)
+    if window is not None and window.error is not None:  # 1800, HTTP 503, nothing processed
+        err = window.error
+        return Result(err.status, err.body(), [*response_headers(api_id), *window.headers])
     principal: Principal | None = None
     incidents = ctx.services.get("incidents")  # terms art. 8/9 (hoga.engine.incidents)
     if incidents is not None:
@@ -204,7 +211,10 @@ async def dispatch(
     return Result(
         200,
         envelope_body(0, msg, out.payload),
-        response_headers(api_id, cont_yn=out.cont_yn, next_key=out.next_key),
+        [
+            *response_headers(api_id, cont_yn=out.cont_yn, next_key=out.next_key),
+            *(window.headers if window is not None else ()),  # hoga-stale: 1
+        ],
     )
 
 

@@ -18,6 +18,8 @@ Protocol decisions (all configurable through :class:`WsConfig`, read from
   after ``max_missed_pings`` (5) unanswered pings in a row the server sends ``SYSTEM`` R10002 and
   closes. Client PINGs are accepted silently (never echoed: a client that echoes every PING would
   otherwise loop). Protocol-level pings are answered by the ASGI server.
+- During a maintenance window covering the WebSocket, LOGIN gets ``SYSTEM`` R10009 and the
+  socket closes; REG gets the same frame and registers nothing (:mod:`hoga.policy.maintenance`).
 - Condition search frames (CNSRLST/CNSRREQ/CNSRCLR) are delegated to ``ctx.services["conditions"]``
   (``async handle(session, principal, msg) -> ServerMessage``) when present, else answered with
   ``return_code`` 1.
@@ -140,6 +142,10 @@ class _Connection:
             return
         if principal is None:
             return
+        closed = self._maintenance()
+        if closed is not None:  # a maintenance window covers the WebSocket: SYSTEM, then close
+            await self._close(closed)
+            return
         session = self.hub.open(principal.appkey, principal.accounts)
         await self._send(encode(LoginAck(return_code=0, return_msg="")))
         reader = asyncio.ensure_future(self._reader(session, principal))
@@ -157,6 +163,11 @@ class _Connection:
                 self.hub.close(session)
             await self.hub.settle()
             await self._close()
+
+    def _maintenance(self) -> System | None:
+        """The SYSTEM notice of a maintenance window closing the WebSocket (R10009), if any."""
+        gate = self.ctx.services.get("maintenance.gate")  # hoga.policy.maintenance
+        return None if gate is None else cast(System | None, gate.websocket())
 
     async def _login(self) -> Principal | None:
         deadline = self.timer.now() + self.config.login_timeout_us
@@ -212,7 +223,9 @@ class _Connection:
                     self.outstanding = False
                     self.missed = 0
                 elif isinstance(msg, Reg):
-                    session.send(encode(await self.hub.register(session, msg)))
+                    closed = self._maintenance()
+                    reply = closed if closed is not None else await self.hub.register(session, msg)
+                    session.send(encode(reply))
                 elif isinstance(msg, Remove):
                     session.send(encode(await self.hub.remove(session, msg)))
                 elif isinstance(msg, Login):
