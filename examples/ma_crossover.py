@@ -89,6 +89,15 @@ def credentials(args: argparse.Namespace) -> tuple[str, str, str, str]:
     return host, found.appkey, found.secretkey, found.ws_url or kiwoom_ws_url(host)
 
 
+def _keys_joined(argv: list[str]) -> list[str]:
+    """``--appkey X`` → ``--appkey=X``: keys may start with "-", which argparse takes for a flag."""
+    out: list[str] = []
+    rest = iter(argv)
+    for arg in rest:
+        out.append(f"{arg}={next(rest, '')}" if arg in ("--appkey", "--secretkey") else arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="moving-average crossover bot")
     p.add_argument("--host", help="REST base URL (default: the login profile's)")
@@ -102,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--long", type=int, default=20, help="days in the long average")
     p.add_argument("--interval", type=float, default=10.0, help="seconds between steps")
     p.add_argument("--max-steps", type=int, default=0, help="stop after N steps (0 = never)")
-    args = p.parse_args(argv)
+    args = p.parse_args(_keys_joined(sys.argv[1:] if argv is None else argv))
     if not 0 < args.short < args.long:
         p.error("need 0 < --short < --long")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)

@@ -161,3 +161,11 @@ def test_the_bot_refuses_without_credentials(tmp_path: Path) -> None:
         [sys.executable, str(BOT), *args], check=False, capture_output=True, text=True, timeout=60
     )
     assert out.returncode == 1 and "hoga login" in out.stderr
+
+
+def test_keys_that_look_like_flags_are_kept() -> None:
+    bot = load_bot()
+    argv = ["--appkey", "-k1", "--secretkey", "--s", "--code", "005930"]
+    assert bot._keys_joined(argv) == ["--appkey=-k1", "--secretkey=--s", "--code", "005930"]
+    assert bot.crossed_up([10, 10, 10, 13], 1, 4) is True
+    assert bot.crossed_up([10, 10, 13, 10], 1, 4) is False  # 10 < 43/4
