@@ -142,10 +142,6 @@ class _Connection:
             return
         if principal is None:
             return
-        closed = self._maintenance()
-        if closed is not None:  # a maintenance window covers the WebSocket: SYSTEM, then close
-            await self._close(closed)
-            return
         session = self.hub.open(principal.appkey, principal.accounts)
         await self._send(encode(LoginAck(return_code=0, return_msg="")))
         reader = asyncio.ensure_future(self._reader(session, principal))
@@ -187,6 +183,10 @@ class _Connection:
                     continue
                 if not isinstance(msg, Login):
                     await self._close(_R10004)
+                    return None
+                closed = self._maintenance()
+                if closed is not None:  # a maintenance window covers the WebSocket
+                    await self._close(closed)
                     return None
                 return await self._authenticate(msg)
         finally:

@@ -209,7 +209,10 @@ class MaintenanceService:
                 return Refused(f"no maintenance window {window_id}")
             if w.cancelled_at is not None or not w.starts_at <= now < w.ends_at:
                 return Refused("only a window in force can be ended; cancel a future one")
-            w = uow.operations.update_window(replace(w, ends_at=max(now, w.starts_at + 1)))
+            if now > w.starts_at:
+                w = uow.operations.update_window(replace(w, ends_at=now))
+            else:  # ended at its first instant: it never closed anything
+                w = uow.operations.update_window(replace(w, ends_at=now + 1, cancelled_at=now))
         self._changed()
         self.tick()
         return self.window(window_id) or w
