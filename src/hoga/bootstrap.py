@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from hoga.ports.storage import Storage
 
 __all__ = [
+    "build_compliance",
     "build_context",
     "build_incidents",
     "build_maintenance",
@@ -235,7 +236,32 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
         settings, storage, clock, outbox, wall=base_clock or RealClock()
     )
     ctx.services["maintenance.gate"] = MaintenanceGate(maintenance)
+    build_compliance(ctx, identity, wall=base_clock or RealClock())
     return ctx
+
+
+def build_compliance(ctx: AppContext, identity: IdentityService, *, wall: Clock) -> None:
+    """Terms, disputes and onboarding (hoga.engine.terms_service, .disputes, .onboarding): the
+    sample terms installed when none exist, the simulated verifier, and the consent gate around
+    ``ctx.auth`` (hoga.api.routes.compliance)."""
+    from hoga.adapters.notifier_memory import MemoryNotifier
+    from hoga.adapters.verifier_sim import SimVerifier
+    from hoga.api.routes.compliance import ConsentGate
+    from hoga.engine.compliance_desk import Desk
+    from hoga.engine.disputes import DisputeService
+    from hoga.engine.onboarding import OnboardingService
+    from hoga.engine.terms_service import TermsService
+
+    desk = Desk(ctx.storage, ctx.clock, MemoryNotifier(), ctx.services)
+    terms = TermsService(desk, identity=identity, wall=wall)
+    terms.ensure_sample()
+    disputes = DisputeService(desk, wall=wall)
+    ctx.services["terms"], ctx.services["disputes"] = terms, disputes
+    ctx.services["onboarding"] = OnboardingService(
+        desk, SimVerifier(), identity, terms, cash=ctx.settings.default_cash
+    )
+    if ctx.auth is not None:
+        ctx.auth = ConsentGate(ctx.auth, terms, disputes)
 
 
 def fee_schedule(settings: Settings) -> FeeSchedule:

@@ -32,7 +32,7 @@ from hoga.api import operator, ws
 from hoga.api.clientip import TrustedProxies
 from hoga.api.context import AppContext
 from hoga.api.dispatch import Result, dispatch
-from hoga.api.routes import incidents, load_all, operations
+from hoga.api.routes import compliance, incidents, load_all, operations
 from hoga.api.routes.conditions import routes as condition_routes
 from hoga.api.routes.keys import routes as key_routes
 from hoga.wire.envelope import CONTENT_TYPE, body
@@ -152,6 +152,7 @@ def create_app(ctx: AppContext, *, run_market: bool = True) -> Starlette:
         *condition_routes(ctx),  # /hoga/v1/conditions…
         *incidents.routes(ctx),  # /operator/incidents…, /hoga/v1/incidents…
         *operations.routes(ctx),  # maintenance, service changes, notices, fees
+        *compliance.routes(ctx),  # terms, disputes, onboarding (/hoga/v1/…, /operator/compliance…)
     ]
     app = Starlette(
         routes=routes,
