@@ -123,6 +123,8 @@ def create_app(ctx: AppContext, *, run_market: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         warm: asyncio.Task[None] | None = None
+        if (records := ctx.services.get("records")) is not None:
+            records.start()  # flushes every Settings.records_flush_ms
         if run_market:
             ctx.runner.start()
             # building the exchange calendar takes seconds of pandas work; do it now, off the
@@ -137,6 +139,8 @@ def create_app(ctx: AppContext, *, run_market: bool = True) -> Starlette:
                 await ctx.runner.stop()
             if ctx.limiter is not None:
                 await ctx.limiter.aclose()
+            if (records := ctx.services.get("records")) is not None:
+                await records.aclose()  # flush the record buffer (hoga.engine.records)
             if warm is not None:
                 await warm
 

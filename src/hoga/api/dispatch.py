@@ -129,6 +129,10 @@ def bearer_token(header: str | None) -> str | ApiError:
     return token.strip()
 
 
+class _Outcome(msgspec.Struct):
+    return_code: int = -1
+
+
 async def dispatch(
     ctx: AppContext,
     *,
@@ -141,7 +145,48 @@ async def dispatch(
     env: str,
     client_ip: str,
 ) -> Result:
-    """Run one REST call end to end (see the module docstring for the order of checks)."""
+    """Run one REST call end to end (see the module docstring for the order of checks) and
+    record it: customer, app key, api-id, address, outcome (terms art. 14, hoga.engine.records)."""
+    seen: list[Principal] = []
+    result = await _run(
+        ctx,
+        path=path,
+        api_id=api_id,
+        authorization=authorization,
+        cont_yn=cont_yn,
+        next_key=next_key,
+        data=data,
+        env=env,
+        client_ip=client_ip,
+        seen=seen,
+    )
+    records = ctx.services.get("records")
+    if records is not None:
+        aid = (api_id or "").strip().lower()
+        who = seen[0] if seen else None
+        appkey = who.appkey if who else (token_appkey(data) if aid.startswith("au") else "")
+        try:
+            rc = msgspec.json.decode(result.body, type=_Outcome).return_code
+        except msgspec.DecodeError:
+            rc = -1
+        customer = who.customer_id if who else ""
+        records.api_call(customer, appkey, aid, client_ip, result.status, rc)
+    return result
+
+
+async def _run(
+    ctx: AppContext,
+    *,
+    path: str,
+    api_id: str | None,
+    authorization: str | None,
+    cont_yn: str | None,
+    next_key: str | None,
+    data: bytes,
+    env: str,
+    client_ip: str,
+    seen: list[Principal],
+) -> Result:
     api_id = (api_id or "").strip()
     if not api_id:
         return _error(ApiError.of(1501), "")
@@ -173,6 +218,7 @@ async def dispatch(
         if isinstance(who, ApiError):
             return _error(who, api_id)
         principal = who
+        seen.append(who)
         barred = None if incidents is None else incidents.refusal(who.customer_id)
         if barred is not None:  # suspended / terminated (also before identity's cache expires)
             return _error(ApiError.of(8103, reason=barred), api_id)

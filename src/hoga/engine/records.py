@@ -681,8 +681,10 @@ class Recorder:
     # ------------------------------------------------------------------ verification
 
     def verify(self, public_key: str | None = None) -> VerifyReport:
-        """Check proofs, the chain and the checkpoints (see the module docstring)."""
-        self.flush()
+        """Check proofs, the chain and the checkpoints (see the module docstring); writes only
+        this process's buffered records first."""
+        if self.pending:
+            self.flush()
         problems: list[str] = []
         with self.storage.unit_of_work() as uow:
             proofs = uow.record_log.proofs()
@@ -698,7 +700,12 @@ class Recorder:
                     heads[p.last_seq] = str(body.get("head_hash"))
             verifier = ChainVerifier(anchor, heads)
             faults: list[Fault] = []
-            last_purge = json.loads(purges[-1].body)["at"] if purges else None
+            last = json.loads(purges[-1].body) if purges else {}
+            last_purge = last.get("at")
+            kept = dict(last.get("retention") or {"*": "10y"})  # as the last purge applied it
+            policy = RetentionPolicy.parse(
+                ",".join(f"{k}={v}" for k, v in kept.items() if k != "*"), kept.pop("*", "10y")
+            )
             after = 0
             while True:
                 page = uow.record_log.read(after, limit=_PAGE)
@@ -708,7 +715,7 @@ class Recorder:
                     faults.extend(verifier.feed(rec))
                     if rec.shredded and (
                         last_purge is None
-                        or expires_at(rec.at, self.retention.period(rec.kind)) > last_purge
+                        or expires_at(rec.at, policy.period(rec.kind)) > last_purge
                     ):
                         problems.append(f"record {rec.seq} was shredded before its retention ended")
                 after = page[-1].seq
@@ -751,8 +758,10 @@ class Recorder:
     def export(
         self, customer_id: str, since: int | None, until: int | None
     ) -> list[dict[str, Any]]:
-        """The customer's records with ``since <= at < until`` (art. 14 ③), by seq."""
-        self.flush()
+        """The customer's records with ``since <= at < until`` (art. 14 ③), by seq (this
+        process's buffer is written first; tailed tables are chained by the background flush)."""
+        if self.pending:
+            self.flush()
         with self.storage.unit_of_work() as uow:
             rows = uow.record_log.by_customer(customer_id, since=since, until=until)
         return [
