@@ -31,7 +31,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hoga.bootstrap import open_storage
-from hoga.cli import admin_incidents, admin_ops, admin_records
+from hoga.cli import admin_compliance, admin_incidents, admin_ops, admin_records
 from hoga.clock import RealClock
 from hoga.config import Settings
 from hoga.engine.identity import ENVIRONMENTS, Denied, IdentityService, KeyInfo
@@ -48,6 +48,7 @@ key_app = typer.Typer(help="App keys.", no_args_is_help=True)
 app.add_typer(customer_app, name="customer")
 app.add_typer(key_app, name="key")
 app.add_typer(admin_incidents.app, name="incidents")
+admin_compliance.register(app)  # terms, disputes, onboarding, assistant, compliance
 app.add_typer(admin_records.app, name="records")
 admin_ops.register(app)  # fees, maintenance, changes, notices
 
