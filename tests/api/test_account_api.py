@@ -3,19 +3,14 @@ prices, filters, paging, isolation and bad input, after a scripted sequence of o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
-from _apikit import Api, Customer, make_settings
-from starlette.testclient import TestClient
+from _apikit import Api, Customer
 
-from hoga.api.app import create_app
-from hoga.bootstrap import build_context
 from hoga.domain.model import Market, Side
 from hoga.engine.brokerage import Brokerage
 from hoga.wire import format as fmt
@@ -26,15 +21,6 @@ ORDR = "/api/dostk/ordr"
 DAY = 24 * 3_600 * 1_000_000
 CASH = 50_000_000_000
 TODAY = "20261126"
-
-
-@pytest.fixture
-def api(tmp_path: Path) -> Iterator[Api]:
-    """The API without rate limits (these tests send many queries at once)."""
-    ctx = build_context(make_settings(tmp_path, ratelimit="off"))
-    with TestClient(create_app(ctx, run_market=False)) as client:
-        yield Api(ctx, client)
-    ctx.storage.close()
 
 
 def broker(api: Api) -> Brokerage:

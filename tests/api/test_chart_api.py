@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,13 +15,6 @@ from hoga.engine.indices import INDICES, scale
 CHART = "/api/dostk/chart"
 SAMSUNG = "005930"
 TODAY = "20261126"
-
-
-@pytest.fixture(autouse=True)
-def _no_rate_limit(api: Api) -> Iterator[None]:
-    if hasattr(api.ctx, "limiter"):
-        api.ctx.limiter = None
-    yield
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,14 +15,6 @@ from hoga.wire.format import direction, sign_code, signed
 STK = "/api/dostk/stkinfo"
 MRK = "/api/dostk/mrkcond"
 SAMSUNG = "005930"
-
-
-@pytest.fixture(autouse=True)
-def _no_rate_limit(api: Api) -> Iterator[None]:
-    # these tests fire many calls within one wall-clock second; limits are tested elsewhere
-    if hasattr(api.ctx, "limiter"):
-        api.ctx.limiter = None
-    yield
 
 
 @pytest.fixture

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from _apikit import Api, Customer, make_settings
-from starlette.testclient import TestClient
+from _apikit import Api, Customer
 
-from hoga.api.app import create_app
-from hoga.bootstrap import build_context
 from hoga.domain.model import Side
 from hoga.engine.brokerage import Brokerage
 
 ORDR = "/api/dostk/ordr"
 CRD = "/api/dostk/crdordr"
-
-
-@pytest.fixture
-def api(tmp_path: Path) -> Iterator[Api]:
-    """The shared API fixture without rate limits (these tests send many orders at once)."""
-    ctx = build_context(make_settings(tmp_path, ratelimit="off"))
-    with TestClient(create_app(ctx, run_market=False)) as client:
-        yield Api(ctx, client)
-    ctx.storage.close()
 
 
 def broker(api: Api) -> Brokerage:
