@@ -37,6 +37,9 @@ when given), the chain from the latest purge anchor with every checkpoint's head
 checkpoint's Merkle root; shredding before a record's retention ended is reported too.
 
 **Corrections** are new records (kind ``correction``) whose ``ref`` is the original's seq.
+
+Signing lives in :mod:`hoga.engine.records_signing`, the tails in
+:mod:`hoga.engine.records_sources`.
 """
 
 from __future__ import annotations
@@ -53,12 +56,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from hoga.domain.kst import kst_date, kst_datetime
 from hoga.domain.records import (
@@ -74,6 +72,8 @@ from hoga.domain.records import (
     parse_period,
     seal,
 )
+from hoga.engine.records_signing import Signer, verify_signature
+from hoga.engine.records_sources import TAILS, Tail
 from hoga.ports.clock import Clock
 from hoga.ports.storage import RecordProof, Storage, UnitOfWork
 
@@ -94,57 +94,7 @@ log = logging.getLogger(__name__)
 CORE_CLASSES = ("order", "trade", "ledger")
 _TEN_YEARS = Period(10)
 _PAGE = 1_000
-_TAIL = 500
 Payload = Mapping[str, Any]
-
-
-# --- signing ---------------------------------------------------------------------------------
-
-
-class Signer:
-    """An Ed25519 key that signs checkpoints and purge proofs (PEM, PKCS#8, unencrypted)."""
-
-    def __init__(self, key: Ed25519PrivateKey) -> None:
-        self._key = key
-        raw = key.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        self.public_hex = raw.hex()
-
-    @classmethod
-    def load(cls, path: str | Path) -> Signer:
-        key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError(f"{path} is not an Ed25519 private key")
-        return cls(key)
-
-    @classmethod
-    def generate(cls, path: str | Path) -> Signer:
-        """A new key written to ``path`` (mode 0600; refuses to overwrite)."""
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        target = Path(path)
-        with target.open("xb") as fh:
-            fh.write(pem)
-        target.chmod(0o600)
-        return cls(key)
-
-    def sign(self, body: str) -> str:
-        return self._key.sign(body.encode()).hex()
-
-
-def verify_signature(public_hex: str, body: str, signature_hex: str) -> bool:
-    """Whether ``signature_hex`` is ``public_hex``'s Ed25519 signature of ``body`` (UTF-8)."""
-    try:
-        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_hex))
-        key.verify(bytes.fromhex(signature_hex), body.encode())
-    except (ValueError, InvalidSignature):
-        return False
-    return True
 
 
 # --- retention -------------------------------------------------------------------------------
@@ -239,92 +189,6 @@ def _plain(value: Any) -> Any:
 
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-# --- tails: rows of other tables chained at flush time ---------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Tailed:
-    """A row of a chained table: its ``id`` (the tail's cursor), time, record kind, customer
-    (or ``account`` to resolve it from) and payload."""
-
-    id: int
-    at: int
-    kind: str
-    payload: dict[str, Any]
-    customer_id: str = ""
-    account: str = ""
-
-
-Tail = Callable[[UnitOfWork, int], list[Tailed]]
-"""(uow, after) -> the rows with a greater id, in id order."""
-
-
-def _journal(uow: UnitOfWork, after: int) -> list[Tailed]:
-    return [
-        Tailed(
-            e.entry_id,
-            e.at,
-            "ledger.entry",
-            {
-                "entry_id": e.entry_id,
-                "ref": e.ref,
-                "lines": [[ln.asset, ln.book, ln.amount] for ln in e.lines],
-            },
-            account=e.account,
-        )
-        for e in uow.record_log.journal_after(after, _TAIL)
-    ]
-
-
-def _security(uow: UnitOfWork, after: int) -> list[Tailed]:
-    out = []
-    for r in uow.security_log.read(after, limit=_TAIL):
-        customer = r.actor_id if r.actor_kind == "customer" else ""
-        if not customer and r.appkey:
-            key = uow.api_keys.get(r.appkey)
-            customer = key.customer_id if key is not None else ""
-        payload = {"security_seq": r.seq, "actor": [r.actor_kind, r.actor_id], "ip": r.client_ip}
-        payload |= {"appkey": r.appkey, "action": r.action, "outcome": r.outcome}
-        kind = "operator.action" if r.actor_kind == "operator" else "security.event"
-        out.append(Tailed(r.seq, r.at, kind, payload | {"detail": r.detail}, customer))
-    return out
-
-
-def _incident_notices(uow: UnitOfWork, after: int) -> list[Tailed]:
-    return [
-        Tailed(
-            n.id,
-            n.at,
-            "notice.incident",
-            {"notice_id": n.id, "incident_id": n.incident_id, "kind": n.kind, "subject": n.subject},
-            n.customer_id,
-        )
-        for n in uow.record_log.notices_after(after, _TAIL)
-    ]
-
-
-def _outbox(uow: UnitOfWork, after: int) -> list[Tailed]:
-    return [
-        Tailed(
-            n.id,
-            n.at,
-            "notice.outbox",
-            {"notice_id": n.id, "kind": n.kind, "subject": n.subject, "ref": n.ref},
-            n.customer_id,
-        )
-        for n in uow.notices.find(after=after, limit=_TAIL)
-    ]
-
-
-#: cursor setting -> tail; the order is the order tails are chained in a flush.
-TAILS: dict[str, Tail] = {
-    "records.tail.journal": _journal,
-    "records.tail.security": _security,
-    "records.tail.incident_notices": _incident_notices,
-    "records.tail.outbox": _outbox,
-}
 
 
 # --- the recorder ----------------------------------------------------------------------------
