@@ -123,6 +123,7 @@ def create_app(ctx: AppContext, *, run_market: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         warm: asyncio.Task[None] | None = None
+        delivering: asyncio.Task[None] | None = None
         if (records := ctx.services.get("records")) is not None:
             records.start()  # flushes every Settings.records_flush_ms
         if run_market:
@@ -132,6 +133,8 @@ def create_app(ctx: AppContext, *, run_market: bool = True) -> Starlette:
             load = getattr(ctx.calendar, "load", None)
             if load is not None:
                 warm = asyncio.create_task(asyncio.to_thread(load))
+            if (outbox := ctx.services.get("outbox")) is not None:
+                delivering = asyncio.create_task(outbox.run(), name="hoga-outbox")
         try:
             yield
         finally:
@@ -143,6 +146,10 @@ def create_app(ctx: AppContext, *, run_market: bool = True) -> Starlette:
                 await records.aclose()  # flush the record buffer (hoga.engine.records)
             if warm is not None:
                 await warm
+            if delivering is not None:
+                delivering.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await delivering
 
     routes = [
         Route("/api/dostk/{category}", rest, methods=["POST"]),
