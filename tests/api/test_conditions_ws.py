@@ -193,8 +193,8 @@ def test_realtime_pushes_insert_and_delete(api: Api) -> None:
         login(ws, c.token)
         ask(ws, {"trnm": "CNSRLST"})
         r = ask(ws, {"trnm": "CNSRREQ", "seq": seq, "search_type": "1", "stex_tp": "K"})
-        # an empty list is left out by the wire encoder (omit_defaults)
-        assert r == {"trnm": "CNSRREQ", "seq": seq, "return_code": 0, "return_msg": ""}
+        # nothing matches yet: the answer still carries an empty list
+        assert r == {"trnm": "CNSRREQ", "seq": seq, "return_code": 0, "return_msg": "", "data": []}
         trade(api, code, 1, Side.BUY)  # the price goes to the ask: enters
         rows = rows02(fence(ws, api))
         assert len(rows) == 1
@@ -210,7 +210,7 @@ def test_realtime_pushes_insert_and_delete(api: Api) -> None:
         assert [(r["843"], r["907"]) for r in rows] == [("D", "1")]
         # asking again restarts: the initial list reflects the state now
         r = ask(ws, {"trnm": "CNSRREQ", "seq": seq, "search_type": "1", "stex_tp": "K"})
-        assert r["return_code"] == 0 and r.get("data", []) == []
+        assert r["return_code"] == 0 and r["data"] == []
         trade(api, code, 4, Side.BUY)
         assert [r["843"] for r in rows02(fence(ws, api))] == ["I"]
         r = ask(ws, {"trnm": "CNSRREQ", "seq": seq, "search_type": "1", "stex_tp": "K"})

@@ -18,11 +18,15 @@ survive reconnects, spec §5.4). A LOGIN refused for another reason than the tok
 ``SYSTEM`` R10001 (another session logged in with this app key — reconnecting would end that
 one), ends the session with :class:`~.errors.RealtimeError`.
 
-Condition search (ka10171–ka10174): :meth:`Realtime.conditions` (CNSRLST, required before the
-others on a connection — the SDK sends it itself before a re-sent CNSRREQ),
-:meth:`Realtime.condition_search` (one-shot, pages by ``cont_yn``/``next_key``),
+Condition search (ka10171–ka10174): :meth:`Realtime.conditions` (CNSRLST; the server wants it
+before any CNSRREQ on a connection, so the SDK sends it itself when it has not been sent yet),
+:meth:`Realtime.condition_search` (one-shot, every page through ``cont_yn``/``next_key``),
 :meth:`Realtime.condition_subscribe` (realtime: initial codes, then ``ConditionEvent`` pushes)
-and :meth:`Realtime.condition_clear`.
+and :meth:`Realtime.condition_clear`. A refusal (unknown seq, more than 10 realtime searches per
+login) raises :class:`RealtimeError` naming the seq, with the server's ``return_code`` and
+reason. The SDK keeps each realtime search's members; after a reconnect it re-sends the search
+and queues a ``ConditionEvent`` (without FID 20/907) for every code that entered or left while
+the connection was down.
 
 How the socket is opened is pluggable (``ws_connect`` on the client): the default uses the
 ``websockets`` library; :func:`hoga.client.inprocess.asgi_websocket` speaks ASGI to an
@@ -79,6 +83,7 @@ __all__ = [
     "Realtime",
     "WsConnect",
     "WsConnection",
+    "condition_codes",
     "parse_real",
     "websockets_connect",
 ]
@@ -177,11 +182,17 @@ class RealOrder(RealMessage):
 
 @dataclass(frozen=True, slots=True)
 class ConditionEvent(RealMessage):
-    """02 조건검색: ``code`` entered (``inserted``) or left the result set of condition ``seq``."""
+    """02 조건검색: ``code`` entered (``inserted``, 843 ``I``) or left (``D``) condition ``seq``.
+
+    ``time`` (FID 20) and ``side`` (907, the side of the trade that caused it; ``""`` when no
+    trade did) are unknown for an event the SDK made up after a reconnect.
+    """
 
     seq: str
     code: str
     inserted: bool
+    time: time | None = None
+    side: Side = ""
 
 
 def parse_real(item: RealItem) -> RealMessage:
@@ -230,9 +241,24 @@ def parse_real(item: RealItem) -> RealMessage:
             *base,
             seq=g("841", "").strip(),
             code=plain_code(g("9001", "")),
-            inserted=g("843", "") == "I",
+            inserted=g("843", "").strip().upper() == "I",
+            time=_t(g("20")),
+            side=parse_side(g("907", "")),
         )
     return RealMessage(*base)
+
+
+def condition_codes(rows: list[dict[str, str]]) -> list[str]:
+    """The plain item codes of condition-search rows (``9001``/``jmcode``, ``A`` prefix off)."""
+    return [plain_code(r.get("9001", "") or r.get("jmcode", "")) for r in rows]
+
+
+def _codes(res: CnsrReqResult) -> list[str]:
+    return condition_codes(res.data or [])
+
+
+def _seq(seq: str | int) -> str:
+    return str(seq).strip()
 
 
 # --- the session ------------------------------------------------------------------------------
@@ -270,6 +296,8 @@ class Realtime:
         self._queue: asyncio.Queue[Any] = asyncio.Queue(queue_size)
         self._regs: list[Reg] = []
         self._conds: dict[str, CnsrReq] = {}
+        self._members: dict[str, set[str]] = {}
+        self._resync: dict[asyncio.Future[Any], str] = {}
         self._listed = False
         self._conn: WsConnection | None = None
         self._pending: dict[str, deque[asyncio.Future[Any]]] = {}
@@ -357,34 +385,66 @@ class Realtime:
         res = await self._request("CNSRLST", CnsrLst())
         assert isinstance(res, CnsrLstResult)
         self._listed = True
-        return [(str(row[0]).strip(), str(row[1])) for row in res.data if len(row) >= 2]
+        return [(str(row[0]).strip(), str(row[1])) for row in res.data or () if len(row) >= 2]
 
-    async def condition_search(self, seq: str, *, stex: str = "K") -> list[dict[str, str]]:
-        """ka10172: every row of a one-shot search (pages through ``cont_yn``/``next_key``)."""
+    async def condition_search(self, seq: str | int, *, stex: str = "K") -> list[dict[str, str]]:
+        """ka10172: every row of a one-shot search, all pages (``cont_yn``/``next_key``).
+
+        Rows are keyed by FID (``9001`` is the A-prefixed code; see :func:`condition_codes`).
+        """
+        seq = _seq(seq)
+        await self._list_first()
         rows: list[dict[str, str]] = []
-        key = ""
-        cont = "N"
+        key, cont, seen = "", "N", set()
         while True:
             msg = CnsrReq(seq=seq, search_type="0", stex_tp=stex, cont_yn=cont, next_key=key)
-            res = await self._request("CNSRREQ", msg)
-            assert isinstance(res, CnsrReqResult)
-            rows.extend(res.data)
-            if (res.cont_yn or "N").upper() != "Y":
+            res = await self._cnsrreq(msg)
+            rows.extend(res.data or ())
+            if (res.cont_yn or "N").strip().upper() != "Y":
                 return rows
-            cont, key = "Y", res.next_key or ""
+            key = (res.next_key or "").strip()
+            if key in seen:
+                raise RealtimeError(f"CNSRREQ seq={seq}: next_key {key!r} repeats")
+            seen.add(key)
+            cont = "Y"
 
-    async def condition_subscribe(self, seq: str, *, stex: str = "K") -> list[str]:
-        """ka10173: start a realtime search; the codes in it now (then :class:`ConditionEvent`)."""
+    async def condition_subscribe(self, seq: str | int, *, stex: str = "K") -> list[str]:
+        """ka10173: start (or restart) a realtime search; the codes in it now.
+
+        Then :class:`ConditionEvent` pushes arrive through the iterator. The server allows 10
+        realtime searches per login: the 11th raises :class:`RealtimeError` (``return_code``
+        1) and changes nothing.
+        """
+        seq = _seq(seq)
+        await self._list_first()
         msg = CnsrReq(seq=seq, search_type="1", stex_tp=stex)
-        res = await self._request("CNSRREQ", msg)
-        assert isinstance(res, CnsrReqResult)
+        res = await self._cnsrreq(msg)
+        codes = _codes(res)
         self._conds[seq] = msg
-        return [plain_code(r.get("jmcode", "") or r.get("9001", "")) for r in res.data]
+        self._members[seq] = set(codes)
+        return codes
 
-    async def condition_clear(self, seq: str) -> None:
-        """ka10174: stop the realtime search ``seq``."""
+    async def condition_clear(self, seq: str | int) -> None:
+        """ka10174: stop the realtime search ``seq`` (also on later reconnects)."""
+        seq = _seq(seq)
         self._conds.pop(seq, None)
+        self._members.pop(seq, None)
         await self._request("CNSRCLR", CnsrClr(seq=seq))
+
+    async def _list_first(self) -> None:
+        if not self._listed:
+            await self.conditions()
+
+    async def _cnsrreq(self, msg: CnsrReq) -> CnsrReqResult:
+        try:
+            res = await self._request("CNSRREQ", msg)
+        except RealtimeError as exc:
+            reason = str(exc).removeprefix("CNSRREQ refused: ")
+            raise RealtimeError(
+                f"CNSRREQ seq={msg.seq_str} refused: {reason}", return_code=exc.return_code
+            ) from None
+        assert isinstance(res, CnsrReqResult)
+        return res
 
     async def _ack_or_lost(self, trnm: str, msg: Reg | Remove) -> None:
         """Send now if connected (and wait for the ack); else it goes out after the next login."""
@@ -478,9 +538,12 @@ class Realtime:
         if self._conds:
             await conn.send(encode(CnsrLst()).decode())
             self._pending.setdefault("CNSRLST", deque()).append(self._ignored())
-            for req in self._conds.values():
+            self._listed = True
+            for seq, req in self._conds.items():
                 await conn.send(encode(req).decode())
-                self._pending.setdefault("CNSRREQ", deque()).append(self._ignored())
+                fut = self._ignored()
+                self._resync[fut] = seq
+                self._pending.setdefault("CNSRREQ", deque()).append(fut)
         self._connected.set()
         if self._ready is not None and not self._ready.done():
             self._ready.set_result(None)
@@ -489,8 +552,32 @@ class Realtime:
 
     def _ignored(self) -> asyncio.Future[Any]:
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        fut.add_done_callback(lambda f: f.cancelled() or f.exception())
+        fut.add_done_callback(self._forget)
         return fut
+
+    def _forget(self, fut: asyncio.Future[Any]) -> None:
+        self._resync.pop(fut, None)
+        if not fut.cancelled():
+            fut.exception()
+
+    def _resynced(self, seq: str, res: CnsrReqResult) -> None:
+        """A re-sent realtime search answered: queue what changed while disconnected."""
+        if self._conds.get(seq) is None:
+            return
+        if str(res.return_code).strip() not in ("0", ""):
+            log.warning("realtime condition %s not restored: %s", seq, res.return_msg)
+            self._conds.pop(seq, None)
+            self._members.pop(seq, None)
+            return
+        now = set(_codes(res))
+        before = self._members.get(seq, set())
+        self._members[seq] = now
+        for code in sorted(now ^ before):
+            flag = "I" if code in now else "D"
+            values = {"841": seq, "9001": code, "843": flag}
+            self._queue.put_nowait(
+                ConditionEvent("02", "조건검색", code, values, seq, code, flag == "I")
+            )
 
     async def _login(self, conn: WsConnection) -> None:
         token = await self.client.token()
@@ -523,7 +610,11 @@ class Realtime:
             await conn.send(text)  # echo verbatim (spec §5.3)
         elif isinstance(msg, Real):
             for item in msg.data:
-                self._queue.put_nowait(parse_real(item))
+                real = parse_real(item)
+                if isinstance(real, ConditionEvent) and real.seq in self._members:
+                    members = self._members[real.seq]
+                    (members.add if real.inserted else members.discard)(real.code)
+                self._queue.put_nowait(real)
         elif isinstance(msg, System):
             code = msg.code or ""
             log.warning("SYSTEM %s %s", code, msg.message or msg.return_msg or "")
@@ -540,5 +631,8 @@ class Realtime:
             futs = self._pending.get(trnm)
             if futs:
                 f = futs.popleft()
+                seq = self._resync.pop(f, None)
+                if seq is not None and isinstance(msg, CnsrReqResult):
+                    self._resynced(seq, msg)  # before any later frame is handled
                 if not f.done():
                     f.set_result(msg)

@@ -10,7 +10,10 @@ Tolerance (§1.8, §5): unknown keys are ignored (a .NET client echoes PING with
 ``type`` may be a list or a single string, ``item`` may be ``[]`` or ``[""]``; ``refresh`` may be
 absent or ``""``; a ``REG`` without ``data`` (clear a group) is accepted. Encoding omits unset
 optional keys; acks declare ``return_code``/``return_msg`` required, so the LOGIN ack is exactly
-``{"trnm":"LOGIN","return_code":0,"return_msg":""}``.
+``{"trnm":"LOGIN","return_code":0,"return_msg":""}``. The ``data`` of ``CNSRLST``/``CNSRREQ``
+answers defaults to ``None`` rather than ``[]``: a refusal leaves the key out, while an answer with
+no rows still says ``"data":[]`` (clients index ``data`` on success; an empty default would be
+omitted).
 """
 
 from __future__ import annotations
@@ -184,7 +187,8 @@ class System(_Msg, tag="SYSTEM", kw_only=True):
 class CnsrLstResult(_Msg, tag="CNSRLST", kw_only=True):
     return_code: int | str
     return_msg: str
-    data: list[list[str]] = msgspec.field(default_factory=list)  # [[seq, name], …]
+    # None (a refusal) is left out; a list, even an empty one, is always sent (see below).
+    data: list[list[str]] | None = None  # [[seq, name], …]
 
 
 class CnsrReqResult(_Msg, tag="CNSRREQ", kw_only=True):
@@ -193,7 +197,7 @@ class CnsrReqResult(_Msg, tag="CNSRREQ", kw_only=True):
     next_key: str | None = None
     return_code: int | str
     return_msg: str | None = None
-    data: list[dict[str, str]] = msgspec.field(default_factory=list)
+    data: list[dict[str, str]] | None = None  # rows; ``[]`` when nothing matches
 
 
 class CnsrClrResult(_Msg, tag="CNSRCLR", kw_only=True):
