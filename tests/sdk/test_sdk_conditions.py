@@ -220,3 +220,20 @@ def test_a_realtime_search_survives_a_reconnect_without_losing_a_change(served: 
                 assert msg.time is not None
 
     asyncio.run(go())
+
+
+def test_the_blocking_client_does_the_same(served: Served) -> None:
+    from starlette.testclient import TestClient
+
+    code, _, _ = liquid(served)
+    with served.client() as c:
+        with TestClient(served.app, base_url=BASE) as tc:
+            headers = {"authorization": f"Bearer {c.token()}"}
+            r = tc.post(REST, json={"name": "하나", "expr": f'code == "{code}"'}, headers=headers)
+            assert r.status_code == 201, r.text
+        seq = str(r.json()["seq"])
+        with c.realtime() as rt:
+            assert rt.conditions() == [(seq, "하나")]
+            assert condition_codes(rt.condition_search(seq)) == [code]
+            assert rt.condition_subscribe(seq) == [code]
+            rt.condition_clear(seq)
