@@ -3,7 +3,9 @@
 ``python -m bench.api_server --port P --db sqlite:///…`` is ``hoga serve`` minus the banner:
 :func:`hoga.bootstrap.build_context` + :func:`hoga.api.app.create_app` with the market running
 (always mode, real clock, participants on, the whole universe unless ``--universe-limit``), rate
-limits **off**, served by uvicorn with uvloop + httptools, one worker, no access log.
+limits **off** unless ``--ratelimit URL`` (``memory://``, ``redis://…``; per-customer query limit
+``--ratelimit-queries``, default ``Settings.ratelimit_queries``), served by uvicorn with uvloop +
+httptools, one worker, no access log.
 
 ``python -m bench.api_server --baseline --port P`` serves :mod:`bench.api_baseline` the same way.
 """
@@ -11,6 +13,7 @@ limits **off**, served by uvicorn with uvloop + httptools, one worker, no access
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from typing import Any
 
 __all__ = ["main"]
@@ -31,6 +34,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", default="")
     parser.add_argument("--baseline", action="store_true")
     parser.add_argument("--universe-limit", type=int, default=None)
+    parser.add_argument("--ratelimit", default="off", help="off | memory:// | redis://…")
+    parser.add_argument("--ratelimit-queries", type=int, default=None)
     args = parser.parse_args(argv)
     import uvicorn
 
@@ -50,9 +55,11 @@ def main(argv: list[str] | None = None) -> None:
         clock="real",
         participants=True,
         universe_limit=args.universe_limit,
-        ratelimit="off",
+        ratelimit=args.ratelimit,
         operator_token="bench-operator",
     )
+    if args.ratelimit_queries is not None:
+        settings = dataclasses.replace(settings, ratelimit_queries=args.ratelimit_queries)
     ctx = build_context(settings)
     uvicorn.run(create_app(ctx), port=args.port, lifespan="on", **UVICORN)
 

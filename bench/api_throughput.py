@@ -6,7 +6,8 @@
 
 Every load run is ``wrk -t1 -c32 -d<seconds>s --latency`` with one Lua script (generated per
 run) that rotates the bearer tokens of ``--customers`` customers and a set of request bodies,
-and counts answers whose body carries ``"return_code":0``. The same script drives the baseline.
+and counts answers whose body carries ``"return_code":0`` (and, apart, HTTP 429 answers). The
+same script drives the baseline.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ local tokens = {{{toks}}}
 local bodies = {{{bods}}}
 local threads = {{}}
 local n = 0
-ok, bad = 0, 0
+ok, bad, limited = 0, 0, 0
 function setup(thread) table.insert(threads, thread) end
 function request()
   n = n + 1
@@ -83,17 +84,20 @@ function request()
   return wrk.format("POST", "{path}", h, bodies[(n % #bodies) + 1])
 end
 function response(status, headers, body)
+  if status == 429 then limited = limited + 1 end
   if status == 200 and string.find(body, '"return_code":0', 1, true) then ok = ok + 1
   else bad = bad + 1; if bad <= 2 then io.stderr:write(status .. " " .. body .. "\\n") end end
 end
 {delay}function done(summary, latency, requests)
-  local o, b = 0, 0
-  for _, t in ipairs(threads) do o = o + t:get("ok"); b = b + t:get("bad") end
+  local o, b, l = 0, 0, 0
+  for _, t in ipairs(threads) do
+    o = o + t:get("ok"); b = b + t:get("bad"); l = l + t:get("limited")
+  end
   local e = summary.errors
   io.write(string.format('JSON{{"requests":%d,"duration_us":%d,"p50_us":%d,"p90_us":%d,' ..
-    '"p99_us":%d,"max_us":%d,"ok":%d,"bad":%d,"socket_errors":%d}}\\n',
+    '"p99_us":%d,"max_us":%d,"ok":%d,"bad":%d,"http_429":%d,"socket_errors":%d}}\\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
-    latency:percentile(99), latency.max, o, b,
+    latency:percentile(99), latency.max, o, b, l,
     e.connect + e.read + e.write + e.timeout))
 end
 """
