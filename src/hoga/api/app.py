@@ -35,6 +35,7 @@ from hoga.api.dispatch import Result, dispatch
 from hoga.api.routes import compliance, incidents, load_all, operations
 from hoga.api.routes.conditions import routes as condition_routes
 from hoga.api.routes.keys import routes as key_routes
+from hoga.api.routes.records import routes as record_routes
 from hoga.wire.envelope import CONTENT_TYPE, body
 from hoga.wire.errors import ApiError
 from hoga.wire.openapi import openapi_document
@@ -164,6 +165,7 @@ def create_app(ctx: AppContext, *, run_market: bool = True) -> Starlette:
         *incidents.routes(ctx),  # /operator/incidents…, /hoga/v1/incidents…
         *operations.routes(ctx),  # maintenance, service changes, notices, fees
         *compliance.routes(ctx),  # terms, disputes, onboarding (/hoga/v1/…, /operator/compliance…)
+        *record_routes(ctx, env_for),  # /hoga/v1/records (export), /operator/records…
     ]
     app = Starlette(
         routes=routes,

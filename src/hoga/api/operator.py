@@ -135,12 +135,16 @@ def routes(ctx: AppContext) -> list[Route]:
                     payload = decoded
             payload.update(request.path_params)
             try:
-                result = fn(request, payload)
+                response: Response = JSONResponse(fn(request, payload))
             except OperatorError as err:
-                return JSONResponse({"error": err.message}, status_code=err.status)
+                response = JSONResponse({"error": err.message}, status_code=err.status)
             except ValueError as err:
-                return JSONResponse({"error": str(err)}, status_code=400)
-            return JSONResponse(result)
+                response = JSONResponse({"error": str(err)}, status_code=400)
+            records = ctx.services.get("records")  # terms art. 14 (hoga.engine.records)
+            if request.method == "POST" and records is not None:
+                detail = {"body": payload, "status": response.status_code}
+                records.operator_action("token", request.url.path, detail)
+            return response
 
         return endpoint
 

@@ -187,6 +187,16 @@ def _plain(value: Any) -> Any:
     return str(getattr(value, "value", value))
 
 
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -274,8 +284,11 @@ class Recorder:
         )
 
     def operator_action(self, actor: str, action: str, detail: Payload) -> None:
-        """An operator's action through the operator API (``actor``: who, e.g. ``"token"``)."""
-        self.record("operator.action", {"actor": actor, "action": action, "detail": dict(detail)})
+        """An operator's action through the operator API (``actor``: who, e.g. ``"token"``);
+        values of ``detail`` that are not JSON without floats are kept as their text."""
+        self.record(
+            "operator.action", {"actor": actor, "action": action, "detail": _jsonable(detail)}
+        )
 
     def on_note(self, account: str, kind: str, note: Any) -> None:
         """Brokerage listener (its ``notify`` hook): order events and fills of ``account``."""

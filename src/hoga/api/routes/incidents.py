@@ -136,12 +136,20 @@ def _json(fn: Handler, check: Callable[[Request], str | None]) -> Callable[[Requ
         denied = check(request)
         if denied is not None:
             return JSONResponse({"error": denied}, status_code=401)
+        body: dict[str, Any] = {}
         try:
             body = await _body(request) if request.method == "POST" else {}
             body.update(request.path_params)
-            return JSONResponse(await fn(request, body))
+            response: Response = JSONResponse(await fn(request, body))
         except OperatorError as err:
-            return JSONResponse({"error": err.message}, status_code=err.status)
+            response = JSONResponse({"error": err.message}, status_code=err.status)
+        ctx = getattr(request.app.state, "ctx", None)  # set by hoga.api.app.create_app
+        records = ctx.services.get("records") if isinstance(ctx, AppContext) else None
+        operator = request.url.path.startswith("/operator/")  # terms art. 14 (engine.records)
+        if request.method == "POST" and operator and records is not None:
+            detail = {"body": body, "status": response.status_code}
+            records.operator_action("token", request.url.path, detail)
+        return response
 
     return endpoint
 
