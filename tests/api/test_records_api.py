@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _apikit import Api, Customer
+from _apikit import Api, Customer, make_settings
+from starlette.testclient import TestClient
 
+from hoga.api.app import create_app
+from hoga.bootstrap import build_context
 from hoga.domain.model import Market
-from hoga.engine.records import Recorder
+from hoga.engine.records import Recorder, Signer, verify_signature
 
 ORDR = "/api/dostk/ordr"
 RECORDS = "/hoga/v1/records"
@@ -242,3 +245,26 @@ def test_operator_correction_reaches_the_customers_export(
     assert missing.status_code == 404
     no_reason = api.client.post(f"/operator/records/{original['seq']}/correct", headers=OP)
     assert no_reason.status_code == 400
+
+
+def test_purge_with_the_signing_key_answers_a_signed_proof(tmp_path: Path) -> None:
+    key = Signer.generate(tmp_path / "records.pem")
+    ctx = build_context(make_settings(tmp_path, records_signing_key=str(tmp_path / "records.pem")))
+    with TestClient(create_app(ctx, run_market=False)) as client:
+        api = Api(ctx, client)
+        alice = api.customer()
+        resting_buy(api, alice)
+        assert chain(api)
+        nothing = client.post("/operator/records/purge", headers=OP).json()
+        assert nothing == {"shredded": 0, "deleted": 0, "proof": None}
+        later = client.post("/operator/records/purge", json={"now": "2038-01-01T00:00"}, headers=OP)
+        assert later.status_code == 200
+        out = later.json()
+        assert out["shredded"] > 0 and out["deleted"] > 0
+        proof = out["proof"]
+        assert proof["kind"] == "purge"
+        assert verify_signature(key.public_hex, proof["body"], proof["signature"])
+        pinned = client.get(f"/operator/records/verify?public_key={key.public_hex}", headers=OP)
+        assert pinned.json()["ok"] is True
+        assert export(api, alice, f"from={TODAY}&to={TODAY}").json() == []  # destroyed
+    ctx.storage.close()
