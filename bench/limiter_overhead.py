@@ -8,7 +8,8 @@
 Three ``bench.api_server`` processes run side by side on copies of one database (the same 1,000
 customers and tokens): ``--ratelimit off``, ``memory://`` and the Redis URL. Each gets the same
 wrk load (:mod:`bench.api_throughput`'s Lua script, 32 connections); rounds are interleaved
-(off, memory, redis, off, …) so that drift on the shared machine hits all three alike. Every
+(off/memory/redis, then memory/redis/off, redis/off/memory, …: each takes each position in
+turn) so that drift on the shared machine hits all three alike. Every
 answer must be ``return_code`` 0 — no 429 — so the limiter is checked on every request and
 refuses none: what is measured is its cost, not its refusals.
 """
@@ -165,6 +166,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     script = lua_script(STKINFO, "ka10001", tokens, queries, 0)
     per_customer = args.ratelimit_queries or Settings().ratelimit_queries
     configs = {"off": "off", "memory": "memory://", "redis": args.redis}
+    if args.urls:  # diagnostics: e.g. off,off,memory:// (an A/A run: server-to-server noise)
+        configs = dict(zip(configs, args.urls.split(","), strict=True))
     limit = [] if args.universe_limit is None else ["--universe-limit", str(args.universe_limit)]
     res: dict[str, Any] = {"machine": machine(), "setup_s": round(setup_s, 1)}
     res["settings"] = {
@@ -177,7 +180,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "wrk": f"wrk -t1 -c32 -d{args.seconds}s --timeout 5s --latency -s load.lua",
         "rounds": args.rounds,
     }
-    res["check_alone"] = check_cost({n: configs[n] for n in TARGETS}, len(tokens))
+    res["check_alone"] = check_cost(
+        {n: configs[n] for n in TARGETS if configs[n] != "off"}, len(tokens)
+    )
     print(f"limiter check alone: {res['check_alone']}", flush=True)
     servers: dict[str, Server] = {}
     try:
@@ -197,9 +202,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for s in servers.values():
             wrk(s, script, work, 2)  # warm-up
         runs: dict[str, list[dict[str, Any]]] = {n: [] for n in servers}
-        for i in range(args.rounds):
-            for name, s in servers.items():
-                r = wrk(s, script, work, args.seconds)
+        names = list(servers)
+        for i in range(args.rounds):  # order rotated per round: off/memory/redis, memory/redis/off…
+            for name in names[i % 3 :] + names[: i % 3]:
+                r = wrk(servers[name], script, work, args.seconds)
                 r["round"], r["loadavg"] = i + 1, [round(x, 2) for x in os.getloadavg()]
                 runs[name].append(r)
                 print(
@@ -275,7 +281,7 @@ def render(res: dict[str, Any]) -> str:
         f" {res['loadavg_at_end'][0]} (shared machine). {s['customers']:,} customers, universe"
         f" {s['universe']:,} instruments with participants, {s['codes_rotated']} codes rotated,"
         f" query limit {s['ratelimit_queries']} per customer per {s['ratelimit_window_ms']} ms,"
-        f" `{s['wrk']}`, {s['rounds']} interleaved rounds (off, memory, redis), medians;"
+        f" `{s['wrk']}`, {s['rounds']} interleaved rounds (order rotated each round), medians;"
         f" whole run {res['total_s']} s.",
         "",
         "| rate limiter | ka10001 req/s median (range; per round) | p50 ms | p99 ms"
@@ -334,8 +340,8 @@ def update_readme(block: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="rate-limiter overhead on ka10001 (needs wrk)")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--seconds", type=int, default=6)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--customers", type=int, default=1_000)
     parser.add_argument("--universe-limit", type=int, default=None)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
@@ -344,6 +350,11 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=0,
         help="per-customer query limit (default: Settings.ratelimit_queries)",
+    )
+    parser.add_argument(
+        "--urls",
+        default="",
+        help="diagnostics: three URLs instead of off,memory://,REDIS (A/A: off,off,off)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--update-readme", action="store_true")
