@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= sqlite:///hoga.db
 
-.PHONY: run test lint types contracts unit install clean bench
+.PHONY: run test lint types contracts unit install clean bench compiled
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -17,8 +17,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/hoga serve --db $(DB) --market always --demo
+# Optional mypyc build of the hot domain modules into build/compiled/ (hoga.engine.fastpath);
+# best effort: if it cannot be built, `run` and `bench` use the pure-Python modules.
+compiled: $(STAMP)
+	-$(BIN)/python tools/build_compiled.py --best-effort
+
+run: $(STAMP) compiled
+	$(BIN)/python -m hoga.engine.fastpath serve --db $(DB) --market always --demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
@@ -36,8 +41,8 @@ unit: $(STAMP)
 
 test: lint types contracts unit
 
-bench: $(STAMP)
+bench: $(STAMP) compiled
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) .coverage .coverage.json .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .coverage .coverage.json .mypy_cache .ruff_cache .pytest_cache build/compiled

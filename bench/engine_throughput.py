@@ -17,9 +17,16 @@ Correctness guard: on a prefix both books must produce identical trade lists, an
 timed round the engine's trade count and volume must equal the naive book's (so no VI or
 rejection changed the flow).
 
+Two builds of the domain core (:mod:`hoga.engine.fastpath`): this process measures the pure-Python
+modules; a child interpreter that calls ``fastpath.enable()`` first measures the mypyc-compiled
+build (``make compiled``), each against the naive book in its own interleaved rounds. The result's
+headline (``engine``, ``ratio_median``, ``pass``) is the build the service runs: compiled when it
+loads, else pure (``core`` says which); ``variants`` holds both.
+
 Run alone: ``python -m bench.engine_throughput [--ops N] [--rounds R] [--profile]
-[--drain-every K]``. GC: the engine's policy (:mod:`hoga.engine.tuning`) holds for the whole run,
-both sides; the engine's exchange is frozen after construction as ``MarketRunner.start`` does.
+[--drain-every K] [--core both|pure|compiled]``. GC: the engine's policy
+(:mod:`hoga.engine.tuning`) holds for the whole run, both sides; the engine's exchange is frozen
+after construction as ``MarketRunner.start`` does.
 """
 
 from __future__ import annotations
@@ -31,6 +38,9 @@ import io
 import json
 import pstats
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -42,6 +52,7 @@ from bench.workload import ADD, BASE_PRICE, CANCEL, Op, generate
 from hoga.clock import ManualClock
 from hoga.domain.events import Event, OrderRejected, Trade, ViTriggered
 from hoga.domain.model import TRDE_TP, Instrument, Market, NewOrder, Side
+from hoga.engine import fastpath
 from hoga.engine.calendar import AlwaysCalendar
 from hoga.engine.exchange import Exchange, MarketMode, SeqEvent
 from hoga.engine.tuning import GC_THRESHOLDS, apply_gc_policy
@@ -241,7 +252,7 @@ def run_board(ops: list[Op]) -> Outcome:
         for ev in events:
             if type(ev) is Trade:
                 n_trades += 1
-                volume += ev.qty  # type: ignore[attr-defined]
+                volume += ev.qty
     seconds = time.perf_counter() - start
     return Outcome(seconds, n_trades, volume, len(board.orders()))
 
@@ -268,18 +279,86 @@ def profile_engine(ops: list[Op], top: int = 25) -> str:
     return out.getvalue()
 
 
-def run(
+# The compiled variant's process: enable the compiled core before bench imports the domain.
+_CHILD = """
+import json, sys
+from hoga.engine import fastpath
+fastpath.enable()
+from bench import engine_throughput as et
+args = json.loads(sys.argv[1])
+result = et.measure(args["ops"], args["rounds"], profile=args["profile"], drain_every=args["drain"])
+with open(args["out"], "w", encoding="utf-8") as f:
+    json.dump(result, f)
+"""
+
+
+def measure(
     n_ops: int = 300_000, rounds: int = 5, *, profile: bool = False, drain_every: int | None = None
 ) -> dict[str, Any]:
+    """Naive vs engine vs board with the domain core this process has loaded."""
     global DRAIN_EVERY  # noqa: PLW0603 - one knob for both sides
     if drain_every is not None:
         DRAIN_EVERY = drain_every
     previous_gc = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)  # the engine's GC policy, for every side alike
     try:
-        return _run(n_ops, rounds, profile=profile)
+        result = _run(n_ops, rounds, profile=profile)
     finally:
         gc.set_threshold(*previous_gc)
+    result["core"] = "compiled" if fastpath.is_compiled() else "pure"
+    result["fastpath"] = fastpath.status()
+    return result
+
+
+def measure_compiled(
+    n_ops: int, rounds: int, *, profile: bool = False, drain_every: int | None = None
+) -> dict[str, Any]:
+    """:func:`measure` in a child interpreter that runs the compiled core when it loads."""
+    with tempfile.TemporaryDirectory(prefix="hoga-bench-") as tmp:
+        out = Path(tmp) / "result.json"
+        args = {
+            "ops": n_ops,
+            "rounds": rounds,
+            "profile": profile,
+            "drain": drain_every,
+            "out": str(out),
+        }
+        print("  compiled core (child process):", flush=True)
+        subprocess.run(
+            [sys.executable, "-c", _CHILD, json.dumps(args)],
+            cwd=Path(__file__).resolve().parent.parent,
+            check=True,
+        )
+        result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return result
+
+
+def _variant(result: dict[str, Any]) -> dict[str, Any]:
+    keys = ("core", "naive", "engine", "board_alone", "ratio_median", "ratio_per_round", "pass")
+    return {k: result[k] for k in keys}
+
+
+def run(
+    n_ops: int = 300_000,
+    rounds: int = 5,
+    *,
+    profile: bool = False,
+    drain_every: int | None = None,
+    core: str = "both",
+) -> dict[str, Any]:
+    """Measure the pure and/or compiled core; the headline is the compiled one when it loaded."""
+    results: list[dict[str, Any]] = []
+    if core in ("both", "pure"):
+        print("  pure-Python core (this process):", flush=True)
+        results.append(measure(n_ops, rounds, profile=profile, drain_every=drain_every))
+    if core in ("both", "compiled"):
+        results.append(measure_compiled(n_ops, rounds, profile=profile, drain_every=drain_every))
+    by_core = {r["core"]: r for r in results}
+    headline = dict(by_core.get("compiled", results[0]))
+    headline["variants"] = {name: _variant(r) for name, r in by_core.items()}
+    if "compiled" not in by_core and core != "pure":
+        headline["compiled_unavailable"] = results[-1]["fastpath"]["reason"]
+    return headline
 
 
 def _run(n_ops: int, rounds: int, *, profile: bool) -> dict[str, Any]:
@@ -376,8 +455,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--drain-every", type=int, default=DRAIN_EVERY)
+    parser.add_argument("--core", choices=("both", "pure", "compiled"), default="both")
     args = parser.parse_args(argv)
-    result = run(args.ops, args.rounds, profile=args.profile, drain_every=args.drain_every)
+    result = run(
+        args.ops, args.rounds, profile=args.profile, drain_every=args.drain_every, core=args.core
+    )
     save(result)
     summary = {k: v for k, v in result.items() if k != "profile_top"}
     print(json.dumps(summary, indent=2))

@@ -270,7 +270,7 @@ def render(res: dict[str, Any]) -> str:
         per = ", ".join(f"{x['rps']:,}" for x in r["runs"])
         return (
             f"| {label[name]} | {r['rps_median']:,} ({lo:,}–{hi:,}; rounds {per})"
-            f" | {r['p50_ms_median']} | {r['p99_ms_median']} | {r['cpu_us_median']}"
+            f" | {r['p50_ms_median']:.2f} | {r['p99_ms_median']:.2f} | {r['cpu_us_median']:.0f}"
             f" | {r['requests']:,} | {r['http_429']} |"
         )
 

@@ -44,6 +44,7 @@ inside the day's limits; within a level FIFO order equals ``seq`` order.
 from __future__ import annotations
 
 from datetime import date
+from typing import Final
 
 from hoga.domain import auction, vi
 from hoga.domain.board_core import BoardCore, Why, by_seq
@@ -78,23 +79,22 @@ from hoga.domain.model import NewOrder, OrderKind, Side, TimeInForce
 
 __all__ = ["Board", "BoardPhase", "BoardStats", "Depth", "DepthLevel", "OrderView"]
 
-_OPEN = BoardPhase.OPENING_AUCTION
-_CONT = BoardPhase.CONTINUOUS
-_VI = BoardPhase.VI_AUCTION
-_CLOSING = BoardPhase.CLOSING_AUCTION
-_LIMIT = OrderKind.LIMIT
-_MARKET = OrderKind.MARKET
-_BUY = Side.BUY
-_DAY = TimeInForce.DAY
-_REQUESTED = CancelReason.REQUESTED
-_STOP_LIMIT = OrderKind.STOP_LIMIT
+_OPEN: Final = BoardPhase.OPENING_AUCTION
+_CONT: Final = BoardPhase.CONTINUOUS
+_VI: Final = BoardPhase.VI_AUCTION
+_CLOSING: Final = BoardPhase.CLOSING_AUCTION
+_LIMIT: Final = OrderKind.LIMIT
+_MARKET: Final = OrderKind.MARKET
+_BUY: Final = Side.BUY
+_DAY: Final = TimeInForce.DAY
+_REQUESTED: Final = CancelReason.REQUESTED
+_STOP_LIMIT: Final = OrderKind.STOP_LIMIT
 # Event constructors called without type.__call__ (events.py explains why this is cheaper).
-_accepted = OrderAccepted.__new__
-_book_changed = BookChanged.__new__
-_cancelled = OrderCancelled.__new__
-_rejected = OrderRejected.__new__
-_resting = RestingOrder.__new__  # slots filled in place on the resting fast path
-_NO_OPEN_QTY: Why = (RejectReason.MODIFY_NOT_ALLOWED, "the order has no open quantity")
+_accepted: Final = OrderAccepted.__new__
+_book_changed: Final = BookChanged.__new__
+_cancelled: Final = OrderCancelled.__new__
+_rejected: Final = OrderRejected.__new__
+_NO_OPEN_QTY: Final[Why] = (RejectReason.MODIFY_NOT_ALLOWED, "the order has no open quantity")
 
 
 class Board(BoardCore):
@@ -214,16 +214,8 @@ class Board(BoardCore):
         oid, qty = order.order_id, order.qty
         self._seen.add(oid)
         self._seq = seq = self._seq + 1
-        ro = _resting(RestingOrder)
-        ro.order_id = oid
-        ro.side = side
-        ro.type = otype
-        ro.price = price
-        ro.qty = ro.open = qty
-        ro.filled = ro.cancelled = ro.stop_price = 0
-        ro.seq = seq
-        ro.market = False
-        ro.next = None
+        # Positional constructor (no keywords): also a direct call when mypyc compiles the board.
+        ro = RestingOrder(oid, side, otype, price, qty, seq)
         # Book.add inlined (same effect)
         level = book_side.levels.get(price)
         if level is None:

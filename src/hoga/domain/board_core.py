@@ -23,14 +23,17 @@ Speed (the continuous-matching hot path; behaviour is the same as the plain read
   (e.g. ``gc.set_threshold(50_000, 20, 100)``); resting orders hold no reference cycles once
   they leave the book (``prev``/``next`` are cleared). ``hoga.engine.tuning`` does this.
 - Matching removes a fully filled maker from the head of its level in place (``Book.remove``
-  inlined) and drops the level once it is empty; a resting limit order is built slot by slot
-  and linked into its level without ``Book.add``.
+  inlined) and drops the level once it is empty; a resting limit order is built with a positional
+  ``RestingOrder(...)`` call (mypyc-compatible) and linked into its level without ``Book.add``.
+- Module constants are ``Final``: when mypyc compiles these modules (``hoga.engine.fastpath``) it
+  binds them once instead of looking them up in the module dict on every use.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from heapq import heappop, heappush
+from typing import Final
 
 from hoga.domain import auction, vi
 from hoga.domain.board_orders import BoardPhase, OrderView, market_rest_price
@@ -54,16 +57,16 @@ from hoga.domain.ticks import TickRules
 __all__ = ["BoardCore", "Why", "by_seq"]
 
 Why = tuple[RejectReason, str]
-_CONT = BoardPhase.CONTINUOUS
-_VI = BoardPhase.VI_AUCTION
-_BUY = Side.BUY
-_DAY = TimeInForce.DAY
-_FOK = TimeInForce.FOK
-_IOC_REMAINDER = CancelReason.IOC_REMAINDER
+_CONT: Final = BoardPhase.CONTINUOUS
+_VI: Final = BoardPhase.VI_AUCTION
+_BUY: Final = Side.BUY
+_DAY: Final = TimeInForce.DAY
+_FOK: Final = TimeInForce.FOK
+_IOC_REMAINDER: Final = CancelReason.IOC_REMAINDER
 # Event constructors called without type.__call__ (events.py explains why this is cheaper).
-_trade = Trade.__new__
-_cancelled = OrderCancelled.__new__
-_book_changed = BookChanged.__new__
+_trade: Final = Trade.__new__
+_cancelled: Final = OrderCancelled.__new__
+_book_changed: Final = BookChanged.__new__
 
 
 class BoardCore:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Final
 
 from hoga.domain.book import Book
 from hoga.domain.events import RejectReason
@@ -69,7 +70,7 @@ AUCTION_PHASES = frozenset(
     {BoardPhase.OPENING_AUCTION, BoardPhase.VI_AUCTION, BoardPhase.CLOSING_AUCTION}
 )
 
-_CONTINUOUS_ONLY_KINDS = frozenset({OrderKind.BEST, OrderKind.PRIORITY, OrderKind.MID})
+_CONTINUOUS_ONLY_KINDS: Final = frozenset({OrderKind.BEST, OrderKind.PRIORITY, OrderKind.MID})
 
 
 @dataclass(frozen=True, slots=True)

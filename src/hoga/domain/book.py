@@ -26,12 +26,13 @@ from __future__ import annotations
 
 from bisect import insort
 from collections.abc import Iterator
+from typing import Final
 
 from hoga.domain.model import OrderType, Side
 
 __all__ = ["Book", "BookSide", "Level", "RestingOrder"]
 
-_BUY = Side.BUY
+_BUY: Final = Side.BUY
 
 
 class RestingOrder:

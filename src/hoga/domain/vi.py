@@ -37,6 +37,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Final
 
 __all__ = [
     "RANDOM_END_MAX_US",
@@ -266,7 +267,7 @@ def check(
 
 
 #: Beyond any price: the window bound used when a check is skipped (prices are far below 2**62).
-_FAR = 1 << 62
+_FAR: Final = 1 << 62
 
 
 @dataclass(frozen=True, slots=True)

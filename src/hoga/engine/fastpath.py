@@ -1,0 +1,207 @@
+"""Optional mypyc-compiled build of the hot domain modules, with the pure-Python source as fallback.
+
+The domain stays plain, stdlib-only Python. ``tools/build_compiled.py`` (``make compiled``) runs
+mypyc over the *same* source files listed in :data:`MODULES` and puts the extension modules into a
+separate directory, ``build/compiled/`` at the repository root (git-ignored), together with
+``manifest.json`` (interpreter ABI, mypy version, SHA-256 of every compiled source file). Nothing
+is compiled in place, so an ordinary ``import hoga.domain.board`` always gets the ``.py`` file:
+``make test`` and its 100 % coverage gate (coverage cannot trace compiled code) never see the
+compiled build.
+
+Opting in is explicit: :func:`enable` must run before any module of :data:`MODULES` is imported.
+It checks the build and, when it is usable, installs a ``sys.meta_path`` finder that serves those
+modules (and mypyc's shared runtime module) from the build directory; everything else imports as
+usual. All or nothing: if the build is missing, was made by another interpreter, or any compiled
+source file changed since (hash mismatch), or one of the modules was already imported, nothing is
+installed and the pure modules are used — :func:`enable` returns ``False`` with the reason in
+:func:`status`. ``HOGA_PURE=1`` in the environment forces the fallback; ``HOGA_COMPILED_DIR``
+points at another build directory.
+
+Entry points that opt in: ``python -m hoga.engine.fastpath ARGS...`` runs the ``hoga`` command line
+(``make run`` uses it), and ``bench.engine_throughput`` runs its compiled variant in a child
+process that calls :func:`enable` first. The compiled and interpreted engines produce identical
+event streams (``tests/unit/test_compiled_core.py``).
+
+Events and ``NewOrder`` (``events.py``, ``model.py``) stay interpreted: their constructors relabel
+a plain twin instance (``__class__ = cls``), which mypyc cannot compile; compiled modules call them
+as ordinary Python classes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.machinery
+import importlib.util
+import json
+import os
+import sys
+from collections.abc import Sequence
+from importlib.abc import MetaPathFinder
+from importlib.metadata import entry_points, version
+from pathlib import Path
+from types import ModuleType
+
+__all__ = [
+    "GROUP",
+    "MODULES",
+    "build_dir",
+    "enable",
+    "fingerprint",
+    "is_compiled",
+    "main",
+    "source_dir",
+    "status",
+]
+
+#: The domain modules compiled together (one mypyc group), in dependency-free order.
+MODULES: tuple[str, ...] = (
+    "auction",
+    "board",
+    "board_core",
+    "board_orders",
+    "book",
+    "limits",
+    "ticks",
+    "vi",
+)
+#: mypyc group name; its shared runtime is the top-level module ``{GROUP}__mypyc``.
+GROUP = "hoga_domain_compiled"
+_PACKAGE = "hoga.domain"
+
+_state: dict[str, object] = {"enabled": False, "reason": "enable() not called"}
+
+
+def source_dir() -> Path:
+    """Directory of the pure-Python domain sources (``src/hoga/domain``)."""
+    return Path(__file__).resolve().parent.parent / "domain"
+
+
+def build_dir() -> Path:
+    """Where the compiled build lives: ``$HOGA_COMPILED_DIR`` or ``<repo>/build/compiled``."""
+    env = os.environ.get("HOGA_COMPILED_DIR")
+    if env:
+        return Path(env)
+    return source_dir().parent.parent.parent / "build" / "compiled"
+
+
+def fingerprint() -> dict[str, object]:
+    """What a build must match: interpreter ABI, mypy version, SHA-256 of each source file."""
+    try:
+        mypy_version = version("mypy")
+    except Exception:
+        mypy_version = "absent"
+    src = source_dir()
+    return {
+        "ext_suffix": importlib.machinery.EXTENSION_SUFFIXES[0],
+        "python": sys.version,
+        "mypy": mypy_version,
+        "group": GROUP,
+        "sources": {
+            name: hashlib.sha256((src / f"{name}.py").read_bytes()).hexdigest() for name in MODULES
+        },
+    }
+
+
+class _Finder(MetaPathFinder):
+    """Serves the compiled modules from the build directory; ``None`` for everything else."""
+
+    def __init__(self, paths: dict[str, Path]) -> None:
+        self.paths = paths
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        so = self.paths.get(fullname)
+        if so is None:
+            return None
+        loader = importlib.machinery.ExtensionFileLoader(fullname, str(so))
+        return importlib.util.spec_from_file_location(fullname, so, loader=loader)
+
+
+def _check(root: Path) -> tuple[dict[str, Path] | None, str]:
+    manifest = root / "manifest.json"
+    if not manifest.is_file():
+        return None, f"no compiled build at {root} (run `make compiled`)"
+    try:
+        recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return None, f"unreadable {manifest}: {exc}"
+    current = fingerprint()
+    for key, value in current.items():
+        if recorded.get(key) != value:
+            return None, f"compiled build is stale ({key} differs; run `make compiled`)"
+    suffix = str(current["ext_suffix"])
+    paths = {f"{GROUP}__mypyc": root / f"{GROUP}__mypyc{suffix}"}
+    for name in MODULES:
+        paths[f"{_PACKAGE}.{name}"] = root / "hoga" / "domain" / f"{name}{suffix}"
+    missing = [str(p) for p in paths.values() if not p.is_file()]
+    if missing:
+        return None, f"compiled build incomplete: {missing[0]} missing"
+    return paths, "ok"
+
+
+def enable() -> bool:
+    """Use the compiled domain modules from now on if the build is usable; ``True`` if so.
+
+    Call before anything imports the modules of :data:`MODULES`; never raises.
+    """
+    if _state["enabled"]:
+        return True
+    if os.environ.get("HOGA_PURE") == "1":
+        _state["reason"] = "HOGA_PURE=1"
+        return False
+    loaded = [m for m in MODULES if f"{_PACKAGE}.{m}" in sys.modules]
+    if loaded:
+        _state["reason"] = f"{_PACKAGE}.{loaded[0]} was imported before enable()"
+        return False
+    root = build_dir()
+    paths, reason = _check(root)
+    _state["reason"] = reason
+    if paths is None:
+        return False
+    finder = _Finder(paths)
+    sys.meta_path.insert(0, finder)
+    try:
+        for name in MODULES:
+            importlib.import_module(f"{_PACKAGE}.{name}")
+    except Exception as exc:
+        sys.meta_path.remove(finder)
+        for name in (*paths, *(f"{_PACKAGE}.{m}" for m in MODULES)):
+            sys.modules.pop(name, None)
+        _state["reason"] = f"compiled build failed to load: {exc!r}"
+        return False
+    _state["enabled"] = True
+    _state["dir"] = str(root)
+    return True
+
+
+def is_compiled() -> bool:
+    """Whether the domain modules in use are the compiled ones (checks the loaded modules)."""
+    names = [f"{_PACKAGE}.{m}" for m in MODULES]
+    return all(
+        n in sys.modules and not str(getattr(sys.modules[n], "__file__", "")).endswith(".py")
+        for n in names
+    )
+
+
+def status() -> dict[str, object]:
+    """``enabled``, ``reason`` (why not, or ``"ok"``) and the build ``dir`` when enabled."""
+    return dict(_state)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m hoga.engine.fastpath ARGS``: :func:`enable`, then the ``hoga`` CLI with ARGS."""
+    args = sys.argv[1:] if argv is None else argv
+    enabled = enable()
+    if os.environ.get("HOGA_FASTPATH_QUIET") != "1":
+        what = "compiled (mypyc)" if enabled else f"pure Python ({_state['reason']})"
+        print(f"hoga: domain core {what}", file=sys.stderr)
+    # The installed ``hoga`` console script (the CLI sits above the engine layer).
+    (script,) = entry_points(group="console_scripts", name="hoga")
+    sys.argv = ["hoga", *args]
+    script.load()()
+
+
+if __name__ == "__main__":
+    __package__ = ""  # so the CLI's usage lines name "hoga", not "python -m hoga.engine.hoga"
+    main()
