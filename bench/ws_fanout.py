@@ -566,7 +566,8 @@ def render(res: dict[str, Any]) -> str:
     ]
     prof = h.get("profile")
     if prof:
-        below = [(f, x) for f, x in prof["inclusive"] if x < 80]  # skip the startup frames
+        root = prof["inclusive"][0][1] if prof["inclusive"] else 0
+        below = [(f, x) for f, x in prof["inclusive"] if x < root]  # skip the startup frames
         incl = "; ".join(f"`{f}` {x} %" for f, x in below[:14])
         own = "; ".join(f"`{f}` {x} %" for f, x in prof["self"][:10])
         lines += [
