@@ -99,7 +99,10 @@ def test_purge_on_the_manual_clock_leaves_a_verifiable_proof(
     assert verify_signature(pub, proof["body"], proof["signature"])  # outside hoga: key only
     assert json.loads(proof["body"])["anchor"]["seq"] == 6
     code, report, _ = admin(url, "verify", "--public-key", pub)
-    assert code == 0 and report["ok"] and report["anchor"]["seq"] == 6, (report["faults"], report["problems"])
+    assert code == 0 and report["ok"] and report["anchor"]["seq"] == 6, (
+        report["faults"],
+        report["problems"],
+    )
     code, report, _ = admin(url, "verify", "--public-key", "11" * 32)
     assert code == 1 and "bad signature" in report["problems"][0]
 
