@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= sqlite:///hoga.db
 
-.PHONY: run test lint types contracts unit install clean bench compiled
+.PHONY: run run-compiled test lint types contracts unit install clean bench compiled
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -18,11 +18,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 # Optional mypyc build of the hot domain modules into build/compiled/ (hoga.engine.fastpath);
-# best effort: if it cannot be built, `run` and `bench` use the pure-Python modules.
+# best effort: if it cannot be built, `bench` and `run-compiled` use the pure-Python modules.
 compiled: $(STAMP)
 	-$(BIN)/python tools/build_compiled.py --best-effort
 
-run: $(STAMP) compiled
+run: $(STAMP)
+	$(BIN)/hoga serve --db $(DB) --market always --demo
+
+run-compiled: $(STAMP) compiled
 	$(BIN)/python -m hoga.engine.fastpath serve --db $(DB) --market always --demo
 
 lint: $(STAMP)
