@@ -268,3 +268,19 @@ def test_purge_with_the_signing_key_answers_a_signed_proof(tmp_path: Path) -> No
         assert pinned.json()["ok"] is True
         assert export(api, alice, f"from={TODAY}&to={TODAY}").json() == []  # destroyed
     ctx.storage.close()
+
+
+def test_operations_and_compliance_operator_actions_land_in_the_chain(api: Api) -> None:
+    assert api.client.post("/operator/notices/flush", headers=OP).is_success
+    assert api.client.post("/operator/compliance/sweep", headers=OP).is_success
+    missing = api.client.post("/operator/compliance/disputes/999/answer", json={}, headers=OP)
+    assert missing.status_code >= 400
+    assert api.client.post("/operator/notices/flush").status_code == 401  # not recorded
+
+    actions = [r["payload"] for r in chain(api) if r["kind"] == "operator.action"]
+    seen = [(a["action"], a["detail"]["status"]) for a in actions]
+    assert seen == [
+        ("/operator/notices/flush", 200),
+        ("/operator/compliance/sweep", 200),
+        ("/operator/compliance/disputes/999/answer", missing.status_code),
+    ]

@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from hoga.api.audit import record_operator_post
 from hoga.api.context import AppContext
 from hoga.domain.kst import KST, kst_datetime
 from hoga.engine.exchange import MarketMode
@@ -140,10 +141,7 @@ def routes(ctx: AppContext) -> list[Route]:
                 response = JSONResponse({"error": err.message}, status_code=err.status)
             except ValueError as err:
                 response = JSONResponse({"error": str(err)}, status_code=400)
-            records = ctx.services.get("records")  # terms art. 14 (hoga.engine.records)
-            if request.method == "POST" and records is not None:
-                detail = {"body": payload, "status": response.status_code}
-                records.operator_action("token", request.url.path, detail)
+            record_operator_post(ctx, request, payload, response.status_code)
             return response
 
         return endpoint

@@ -46,6 +46,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from hoga.api.audit import record_operator_post
 from hoga.api.context import AppContext, Authenticator, Principal
 from hoga.api.operator import parse_time
 from hoga.domain.disputes import Case, Kind
@@ -268,10 +269,13 @@ def routes(ctx: AppContext) -> list[Route]:
                             raise Failure(400, "body must be an object", "bad_request")
                         body = decoded
                 body.update(request.path_params)
-                return JSONResponse(await fn(request, body))
+                response: Response = JSONResponse(await fn(request, body))
             except Failure as err:
                 doc = {"error": err.message, "reason": err.reason}
-                return JSONResponse(doc, status_code=err.status)
+                response = JSONResponse(doc, status_code=err.status)
+            if who == "operator" and response.status_code != 401:
+                record_operator_post(ctx, request, body, response.status_code)
+            return response
 
         return run
 

@@ -35,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from hoga.api.audit import record_operator_post
 from hoga.api.context import AppContext
 from hoga.api.operator import OperatorError, parse_time
 from hoga.domain.kst import kst_datetime
@@ -144,11 +145,8 @@ def _json(fn: Handler, check: Callable[[Request], str | None]) -> Callable[[Requ
         except OperatorError as err:
             response = JSONResponse({"error": err.message}, status_code=err.status)
         ctx = getattr(request.app.state, "ctx", None)  # set by hoga.api.app.create_app
-        records = ctx.services.get("records") if isinstance(ctx, AppContext) else None
-        operator = request.url.path.startswith("/operator/")  # terms art. 14 (engine.records)
-        if request.method == "POST" and operator and records is not None:
-            detail = {"body": body, "status": response.status_code}
-            records.operator_action("token", request.url.path, detail)
+        if isinstance(ctx, AppContext):
+            record_operator_post(ctx, request, body, response.status_code)
         return response
 
     return endpoint

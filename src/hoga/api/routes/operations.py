@@ -35,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from hoga.api.audit import record_operator_post
 from hoga.api.context import AppContext
 from hoga.api.operator import OperatorError, parse_time
 from hoga.domain.kst import kst_date, kst_datetime
@@ -187,14 +188,18 @@ def routes(ctx: AppContext) -> list[Route]:
 
     def endpoint(fn: Handler, guard: Callable[[Request], Any] | None) -> Callable[..., Any]:
         async def run(request: Request) -> Response:
+            body: dict[str, Any] = {}
             try:
                 if guard is not None:
                     guard(request)
                 body = await _body(request) if request.method == "POST" else {}
                 body.update(request.path_params)
-                return JSONResponse(await fn(request, body))
+                response: Response = JSONResponse(await fn(request, body))
             except OperatorError as err:
-                return JSONResponse({"error": err.message}, status_code=err.status)
+                response = JSONResponse({"error": err.message}, status_code=err.status)
+            if guard is operator and response.status_code != 401:
+                record_operator_post(ctx, request, body, response.status_code)
+            return response
 
         return run
 

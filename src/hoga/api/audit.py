@@ -1,0 +1,25 @@
+"""Operator actions into the tamper-evident records (terms art. 14), one helper for every route.
+
+Every operator route module calls :func:`record_operator_post` after answering a POST, so each
+operator action — allowed or refused — lands in the hash chain with its body and HTTP status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+
+from hoga.api.context import AppContext
+
+__all__ = ["record_operator_post"]
+
+
+def record_operator_post(
+    ctx: AppContext, request: Request, body: dict[str, Any], status: int
+) -> None:
+    """Record a POST under ``/operator/`` (does nothing for other requests or without records)."""
+    records = ctx.services.get("records")
+    if records is None or request.method != "POST" or not request.url.path.startswith("/operator/"):
+        return
+    records.operator_action("token", request.url.path, {"body": body, "status": status})
