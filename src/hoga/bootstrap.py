@@ -229,8 +229,14 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
     ctx.services["outbox"] = outbox
     ctx.services["records"] = records = build_records(settings, storage, clock)
     brokerage.notify = _tee(brokerage.notify, records.on_note)
-    ctx.services["incidents"] = build_incidents(  # notifier=outbox would deliver these too
-        settings, storage, clock, identity, wall=base_clock or RealClock(), services=ctx.services
+    ctx.services["incidents"] = build_incidents(  # notices go out through the outbox channels
+        settings,
+        storage,
+        clock,
+        identity,
+        wall=base_clock or RealClock(),
+        services=ctx.services,
+        notifier=outbox,
     )
     ctx.services["maintenance"] = maintenance = build_maintenance(
         settings, storage, clock, outbox, wall=base_clock or RealClock()

@@ -94,11 +94,13 @@ def test_suspension_refuses_calls_and_keeps_open_orders(api: Api) -> None:
     assert account(api, bob)["return_code"] == 0  # nobody else is touched
     # the documented rule: a suspension keeps working orders, and the notice lists them
     assert open_orders(api, alice) == [int(ord_no)]
-    sent = svc(api).notifier.to(alice.customer_id)  # type: ignore[attr-defined]
+    sent = svc(api).notices(alice.customer_id)
     assert [n.kind for n in sent] == ["opened"] and ord_no in sent[0].body
     code, detail = operator(api, "GET", f"/{inc['id']}")
     assert code == 200 and [n["kind"] for n in detail["notices"]] == ["opened"]
-    assert detail["notices"][0]["channel"] == "memory"
+    assert detail["notices"][0]["channel"] == "outbox"  # delivered through the outbox channels
+    queued = api.ctx.services["outbox"].notices(customer_id=alice.customer_id)
+    assert [(n.kind, n.body) for n in queued] == [(sent[0].kind, sent[0].body)]
 
 
 def test_explanation_accepted_lifts_the_suspension(api: Api) -> None:
@@ -143,7 +145,7 @@ def test_deadline_extension_reject_and_one_month_expiry(api: Api) -> None:
     issued = token(api, alice)
     assert issued["return_code"] == 0
     assert api.post(ACNT, "ka00001", {}, token=issued["token"]).json()["return_code"] == 0
-    kinds = [n.kind for n in svc(api).notifier.to(alice.customer_id)]  # type: ignore[attr-defined]
+    kinds = [n.kind for n in svc(api).notices(alice.customer_id)]
     assert kinds == ["opened", "extended", "extended", "explained", "rejected", "expired"]
     code, listed = operator(api, "GET", "?open=1")
     assert code == 200 and listed == []
@@ -171,7 +173,7 @@ def test_detected_storms_escalate_to_termination(api: Api) -> None:
     assert token(api, alice)["return_code"] != 0
     assert account(api, alice)["return_code"] != 0
     assert open_orders(api, alice) == []
-    last = svc(api).notifier.to(alice.customer_id)[-1]  # type: ignore[attr-defined]
+    last = svc(api).notices(alice.customer_id)[-1]
     assert (
         last.subject == "오픈 API 서비스 이용 해지" and ord_no in last.body and "폐기" in last.body
     )
