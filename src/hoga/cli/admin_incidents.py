@@ -17,13 +17,11 @@ close. Answers are printed as JSON; an HTTP error exits 1, no reachable server e
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
-import httpx
 import typer
 
-from hoga.config import Settings
+from hoga.cli.operator_http import Target, call
 
 __all__ = ["app"]
 
@@ -40,46 +38,14 @@ Cause = Annotated[str, typer.Option("--cause", help="regulator | abnormal_load")
 Reason = Annotated[str, typer.Option("--reason", help="the reason (sent to the customer)")]
 
 
-def _target(db: str | None, url: str | None, token: str | None) -> tuple[str, str]:
-    if url is None or token is None:
-        from hoga.bootstrap import SETTING_OPERATOR_TOKEN, SETTING_SERVER_URL, open_storage
-
-        storage = open_storage(db or Settings.load().db)
-        try:
-            with storage.unit_of_work() as uow:
-                url = url or str(uow.settings.get(SETTING_SERVER_URL) or "")
-                token = token or str(uow.settings.get(SETTING_OPERATOR_TOKEN) or "")
-        finally:
-            storage.close()
-    if not url or not token:
-        typer.echo("no running server found in that database; give --url and --token", err=True)
-        raise typer.Exit(2)
-    return url, token
-
-
 def _call(
-    target: tuple[str | None, str | None, str | None],
+    target: Target,
     method: str,
     path: str,
     body: Any = None,
     params: dict[str, str] | None = None,
 ) -> None:
-    base, secret = _target(*target)
-    try:
-        resp = httpx.request(
-            method,
-            f"{base}/operator/incidents{path}",
-            json=body,
-            params=params,
-            headers={"authorization": f"Bearer {secret}"},
-            timeout=30,
-        )
-    except httpx.HTTPError as exc:
-        typer.echo(f"cannot reach the server at {base}: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    typer.echo(json.dumps(resp.json(), ensure_ascii=False, indent=2))
-    if resp.status_code >= 400:
-        raise typer.Exit(1)
+    call(target, method, f"/operator/incidents{path}", body, params)
 
 
 @app.command("list")

@@ -26,6 +26,7 @@ from typing import Annotated, Any
 import httpx
 import typer
 
+from hoga.cli.operator_http import Target, call
 from hoga.config import Settings
 
 __all__ = ["app", "register"]
@@ -54,35 +55,14 @@ def _print(doc: Any) -> None:
     typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
-def _target(db: str | None, url: str | None, token: str | None) -> tuple[str, str]:
-    from hoga.cli.admin_incidents import _target as target
-
-    return target(db, url, token)
-
-
 def _call(
-    where: tuple[str | None, str | None, str | None],
+    where: Target,
     method: str,
     path: str,
     body: Any = None,
     params: dict[str, str] | None = None,
 ) -> None:
-    base, secret = _target(*where)
-    try:
-        resp = httpx.request(
-            method,
-            f"{base}{path}",
-            json=body,
-            params=params,
-            headers={"authorization": f"Bearer {secret}"},
-            timeout=30,
-        )
-    except httpx.HTTPError as exc:
-        typer.echo(f"cannot reach the server at {base}: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    _print(resp.json())
-    if resp.status_code >= 400:
-        raise typer.Exit(1)
+    call(where, method, path, body, params, timeout=30)
 
 
 def fees(

@@ -6,12 +6,11 @@ given with ``--url`` / ``--token``.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
-import httpx
 import typer
 
+from hoga.cli.operator_http import call
 from hoga.config import DEFAULT_DB
 
 __all__ = ["app"]
@@ -23,41 +22,10 @@ Url = Annotated[str | None, typer.Option(help="server URL (default: read from --
 Token = Annotated[str | None, typer.Option(help="operator token (default: read from --db)")]
 
 
-def _target(db: str, url: str | None, token: str | None) -> tuple[str, str]:
-    if url is None or token is None:
-        from hoga.bootstrap import SETTING_OPERATOR_TOKEN, SETTING_SERVER_URL, open_storage
-
-        storage = open_storage(db)
-        try:
-            with storage.unit_of_work() as uow:
-                url = url or str(uow.settings.get(SETTING_SERVER_URL) or "")
-                token = token or str(uow.settings.get(SETTING_OPERATOR_TOKEN) or "")
-        finally:
-            storage.close()
-    if not url or not token:
-        typer.echo("no running server found in that database; give --url and --token", err=True)
-        raise typer.Exit(2)
-    return url, token
-
-
 def _call(
     db: str, url: str | None, token: str | None, method: str, path: str, body: Any = None
 ) -> None:
-    base, secret = _target(db, url, token)
-    try:
-        resp = httpx.request(
-            method,
-            f"{base}/operator/sim{path}",
-            json=body,
-            headers={"authorization": f"Bearer {secret}"},
-            timeout=30,
-        )
-    except httpx.HTTPError as exc:
-        typer.echo(f"cannot reach the server at {base}: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    typer.echo(json.dumps(resp.json(), ensure_ascii=False, indent=2))
-    if resp.status_code >= 400:
-        raise typer.Exit(1)
+    call((db, url, token), method, f"/operator/sim{path}", body, timeout=30)
 
 
 @app.command()
