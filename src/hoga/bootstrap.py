@@ -212,6 +212,7 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
         recorder,
         clock,
         on_overflow=lambda session: hub_for(ctx).close(session, OVERFLOW_NOTICE),
+        on_activity=lambda customer, event: _condition_activity(ctx, customer, event),
     )
 
     def push_account(account: str, type_code: str, values: dict[str, str], item: str) -> None:
@@ -244,6 +245,13 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
     ctx.services["maintenance.gate"] = MaintenanceGate(maintenance)
     build_compliance(ctx, identity, wall=base_clock or RealClock())
     return ctx
+
+
+def _condition_activity(ctx: AppContext, customer_id: str, event: str) -> None:
+    """Condition-search churn into the abnormal-load detector (terms art. 8, 11)."""
+    incidents = ctx.services.get("incidents")
+    if incidents is not None:
+        incidents.record_condition_event(customer_id, event)
 
 
 def build_compliance(ctx: AppContext, identity: IdentityService, *, wall: Clock) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from dataclasses import replace
 from typing import Any
 
 from _apikit import Api, Customer
 from starlette.testclient import WebSocketTestSession
+from starlette.websockets import WebSocketDisconnect
 
 from hoga.api.ws import hub_for
 from hoga.domain.model import TRDE_TP, NewOrder, Side
@@ -334,3 +336,30 @@ def test_a_closed_socket_ends_its_searches(api: Api) -> None:
     before = svc.evaluations
     trade(api, code, 2, Side.BUY)
     assert svc.evaluations == before
+
+
+def test_condition_search_churn_opens_an_abnormal_load_incident(api: Api) -> None:
+    c = api.customer()
+    seq = store(api, c, "churn", "price > 0")
+    incidents = api.ctx.services["incidents"]
+    limit = api.ctx.settings.abnormal_conditions
+    assert incidents.incidents(c.customer_id) == []
+    closed_by: list[dict[str, Any]] = []
+    with api.client.websocket_connect(PATH) as ws:
+        login(ws, c.token)
+        assert ask(ws, {"trnm": "CNSRLST"})["return_code"] == 0
+        for n in range(limit - 1):
+            if n % 2 == 0:
+                msg = {"trnm": "CNSRREQ", "seq": seq, "search_type": "1", "stex_tp": "K"}
+            else:
+                msg = {"trnm": "CNSRCLR", "seq": seq}
+            assert ask(ws, msg)["return_code"] == 0
+            assert incidents.incidents(c.customer_id) == []
+        # the limit-th event trips the detector: the customer is suspended and the socket closed
+        ws.send_json({"trnm": "CNSRCLR", "seq": seq})
+        with contextlib.suppress(WebSocketDisconnect):
+            while True:
+                closed_by.append(json.loads(ws.receive_text()))
+    (opened,) = incidents.incidents(c.customer_id)
+    assert "condition_churn" in opened.reason
+    assert closed_by[-1]["trnm"] == "SYSTEM"

@@ -270,13 +270,17 @@ class ConditionService:
         clock: Clock,
         limits: ConditionLimits | None = None,
         on_overflow: Callable[[RealtimeSession], None] | None = None,
+        on_activity: Callable[[str, str], None] | None = None,
     ) -> None:
+        """``on_activity(customer_id, "register" | "clear")`` is told of every real-time search
+        started or cleared (the abnormal-load detector counts condition-search churn)."""
         self.limits = limits or ConditionLimits()
         self.store = ConditionStore(storage, clock, self.limits)
         self.storage = storage
         self.exchange = exchange
         self.recorder = recorder
         self.on_overflow = on_overflow
+        self.on_activity = on_activity
         self.evaluations = 0
         self.daily_loads = 0
         self._daily: dict[str, tuple[date, DailyStats]] = {}
@@ -341,8 +345,16 @@ class ConditionService:
         if isinstance(msg, CnsrClr):
             seq = str(msg.seq).strip()
             self._stop(st, seq)
+            self._activity(principal.customer_id, "clear")
             return CnsrClrResult(seq=seq, return_code=0, return_msg="")
-        return self._request(session, st, principal.customer_id, msg)
+        answer = self._request(session, st, principal.customer_id, msg)
+        if answer.return_code == 0 and str(msg.search_type).strip() == "1":
+            self._activity(principal.customer_id, "register")
+        return answer
+
+    def _activity(self, customer_id: str, event: str) -> None:
+        if self.on_activity is not None:
+            self.on_activity(customer_id, event)
 
     def _request(
         self, session: RealtimeSession, st: _SessionState, customer_id: str, msg: CnsrReq
