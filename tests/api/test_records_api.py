@@ -214,6 +214,7 @@ def test_operator_actions_land_in_the_chain(api: Api) -> None:
         ("/operator/sim/clock", 400),
     ]
     assert actions[0]["detail"]["body"] == {"advance": 1}
+    assert actions[0]["detail"]["ip"] == "testclient"  # who (the token holder) and from where
     assert actions[-1]["detail"]["body"] == {"advance": "1.5"}  # floats kept as text
     proofs = api.client.get("/operator/records/proofs?kind=checkpoint", headers=OP).json()
     assert [p["label"] for p in proofs] == ["audit"]

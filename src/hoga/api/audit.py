@@ -22,4 +22,6 @@ def record_operator_post(
     records = ctx.services.get("records")
     if records is None or request.method != "POST" or not request.url.path.startswith("/operator/"):
         return
-    records.operator_action("token", request.url.path, {"body": body, "status": status})
+    ip = request.client.host if request.client else ""
+    detail = {"body": body, "status": status, "ip": ip}
+    records.operator_action("token", request.url.path, detail)
