@@ -1,7 +1,8 @@
 """Operator actions into the tamper-evident records (terms art. 14), one helper for every route.
 
 Every operator route module calls :func:`record_operator_post` after answering a POST, so each
-operator action — allowed or refused — lands in the hash chain with its body and HTTP status.
+operator action — allowed or refused — lands in the hash chain with its body, HTTP status and
+the caller's address (the operator is whoever holds the operator token).
 """
 
 from __future__ import annotations
