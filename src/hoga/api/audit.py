@@ -1,4 +1,6 @@
-"""Operator actions into the tamper-evident records (terms art. 14), one helper for every route.
+"""The operator's token check and action record, shared by every operator route module.
+
+Operator actions go into the tamper-evident records (terms art. 14).
 
 Every operator route module calls :func:`record_operator_post` after answering a POST, so each
 operator action — allowed or refused — lands in the hash chain with its body, HTTP status and
@@ -7,13 +9,14 @@ the caller's address (the operator is whoever holds the operator token).
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from starlette.requests import Request
 
 from hoga.api.context import AppContext
 
-__all__ = ["record_operator_post"]
+__all__ = ["is_operator", "record_operator_post"]
 
 
 def record_operator_post(
@@ -26,3 +29,10 @@ def record_operator_post(
     ip = request.client.host if request.client else ""
     detail = {"body": body, "status": status, "ip": ip}
     records.operator_action("token", request.url.path, detail)
+
+
+def is_operator(ctx: AppContext, request: Request) -> bool:
+    """True when the request carries ``Authorization: Bearer <operator token>`` (constant-time)."""
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    return bool(token) and hmac.compare_digest(token, ctx.operator_token)

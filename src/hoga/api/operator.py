@@ -19,7 +19,6 @@ Routes (under ``/operator/sim``; ``{code}`` is an instrument code):
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -31,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hoga.api.audit import record_operator_post
+from hoga.api.audit import is_operator, record_operator_post
 from hoga.api.context import AppContext
 from hoga.domain.kst import KST, kst_datetime
 from hoga.engine.exchange import MarketMode
@@ -119,9 +118,7 @@ def board_of(ctx: AppContext, code: str) -> dict[str, Any]:
 def routes(ctx: AppContext) -> list[Route]:
     def guarded(fn: Callable[[Request, dict[str, Any]], Any]) -> Endpoint:
         async def endpoint(request: Request) -> Response:
-            header = request.headers.get("authorization", "")
-            token = header[7:].strip() if header[:7].lower() == "bearer " else ""
-            if not token or not hmac.compare_digest(token, ctx.operator_token):
+            if not is_operator(ctx, request):
                 return JSONResponse({"error": "operator token required"}, status_code=401)
             payload: dict[str, Any] = {}
             if request.method == "POST":

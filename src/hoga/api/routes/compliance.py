@@ -37,7 +37,6 @@ way out; it also passes due dispute milestones and terms effective dates on the 
 from __future__ import annotations
 
 import asyncio
-import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
@@ -46,7 +45,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hoga.api.audit import record_operator_post
+from hoga.api.audit import is_operator, record_operator_post
 from hoga.api.context import AppContext, Authenticator, Principal
 from hoga.api.operator import parse_time
 from hoga.domain.disputes import Case, Kind
@@ -230,8 +229,7 @@ def routes(ctx: AppContext) -> list[Route]:
         return header[7:].strip() if header[:7].lower() == "bearer " else ""
 
     def operator_denied(request: Request) -> bool:
-        token = bearer(request)
-        return not token or not hmac.compare_digest(token, ctx.operator_token)
+        return not is_operator(ctx, request)
 
     def customer_of(request: Request, required: bool = True) -> str | None:
         token = bearer(request)

@@ -26,7 +26,6 @@ Refusals of the state machine answer HTTP 409 ``{"error", "reason"}``; unknown i
 from __future__ import annotations
 
 import asyncio
-import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
@@ -35,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hoga.api.audit import record_operator_post
+from hoga.api.audit import is_operator, record_operator_post
 from hoga.api.context import AppContext
 from hoga.api.operator import OperatorError, parse_time
 from hoga.domain.kst import kst_datetime
@@ -156,9 +155,7 @@ def routes(ctx: AppContext) -> list[Route]:
     """The operator and customer incident routes over ``ctx``."""
 
     def operator(request: Request) -> str | None:
-        header = request.headers.get("authorization", "")
-        token = header[7:].strip() if header[:7].lower() == "bearer " else ""
-        if not token or not hmac.compare_digest(token, ctx.operator_token):
+        if not is_operator(ctx, request):
             return "operator token required"
         return None
 

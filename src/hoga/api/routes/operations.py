@@ -25,7 +25,6 @@ and ``POST /hoga/v1/notices/contact`` with ``{"email", "phone", "channels": ["em
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any, cast
@@ -35,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hoga.api.audit import record_operator_post
+from hoga.api.audit import is_operator, record_operator_post
 from hoga.api.context import AppContext
 from hoga.api.operator import OperatorError, parse_time
 from hoga.domain.kst import kst_date, kst_datetime
@@ -170,9 +169,7 @@ def routes(ctx: AppContext) -> list[Route]:
         return box
 
     def operator(request: Request) -> None:
-        header = request.headers.get("authorization", "")
-        token = header[7:].strip() if header[:7].lower() == "bearer " else ""
-        if not token or not hmac.compare_digest(token, ctx.operator_token):
+        if not is_operator(ctx, request):
             raise OperatorError(401, "operator token required")
 
     def customer(request: Request) -> str:

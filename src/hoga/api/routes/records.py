@@ -31,7 +31,6 @@ Every operator POST is itself recorded (``operator.action``). Without the record
 from __future__ import annotations
 
 import asyncio
-import hmac
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any, cast
@@ -41,6 +40,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from hoga.api.audit import is_operator
 from hoga.api.context import AppContext
 from hoga.api.dispatch import bearer_token, rate_limited
 from hoga.api.operator import OperatorError, parse_time
@@ -151,9 +151,7 @@ def routes(ctx: AppContext, env_of: EnvOf) -> list[Route]:
 
     def operator(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            header = request.headers.get("authorization", "")
-            token = header[7:].strip() if header[:7].lower() == "bearer " else ""
-            if not token or not hmac.compare_digest(token, ctx.operator_token):
+            if not is_operator(ctx, request):
                 return JSONResponse({"error": "operator token required"}, status_code=401)
             try:
                 recorder = _recorder(ctx)
