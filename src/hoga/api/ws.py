@@ -1,9 +1,14 @@
 """The Kiwoom WebSocket at ``/api/dostk/websocket`` (spec §5): LOGIN, PING, REG/REMOVE, REAL.
 
-One connection = one task group of three: the reader (client frames), the writer (drains the
-session queue of :class:`hoga.engine.realtime.RealtimeSession`; it is the only sender after the
-LOGIN ack) and the pinger. Realtime rows, registrations and fan-out live in
-:class:`hoga.engine.realtime.RealtimeHub` (one per application, in ``ctx.services["realtime"]``).
+One connection = one task group of three: the reader (client frames), the writer and the
+pinger. Under ``hoga serve`` (uvicorn with :class:`hoga.api.ws_direct.DirectProtocol`) the
+session gets a direct sink after the LOGIN ack: the hub writes its frames to the socket once per
+event-loop turn (see :mod:`hoga.engine.realtime`) and the writer only closes the socket when the
+session ends (its SYSTEM notice, if any, then the close frame, without waiting for a slow
+reader). Elsewhere (another ASGI server, the test client) the writer drains the session queue of
+:class:`hoga.engine.realtime.RealtimeSession` with ``send_text``. Realtime rows, registrations
+and fan-out live in :class:`hoga.engine.realtime.RealtimeHub` (one per application, in
+``ctx.services["realtime"]``).
 
 Protocol decisions (all configurable through :class:`WsConfig`, read from
 ``ctx.services["ws.config"]`` when a connection opens):
@@ -38,6 +43,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from hoga.api.context import AppContext, Principal
+from hoga.api.ws_direct import DirectSink, direct_sink
 from hoga.engine.realtime import RealtimeHub, RealtimeLimits, RealtimeSession
 from hoga.ports.clock import Clock
 from hoga.wire.errors import ApiError
@@ -116,11 +122,15 @@ class _Connection:
         self.hub = hub_for(ctx)
         self.outstanding = False
         self.missed = 0
+        self.sink: DirectSink | None = None
 
     async def _send(self, frame: bytes) -> None:
         await self.ws.send_text(frame.decode())
 
     async def _close(self, notice: System | None = None) -> None:
+        if self.sink is not None:
+            self.sink.close(None if notice is None else encode(notice))
+            return
         with contextlib.suppress(Exception):
             if notice is not None:
                 await self._send(encode(notice))
@@ -144,6 +154,10 @@ class _Connection:
             return
         session = self.hub.open(principal.appkey, principal.accounts)
         await self._send(encode(LoginAck(return_code=0, return_msg="")))
+        self.sink = direct_sink(self.ws.scope)
+        if self.sink is not None:  # the hub writes to the socket itself (hoga.api.ws_direct)
+            self.sink.protocol.on_drain = session.resume
+            session.attach(self.sink)
         reader = asyncio.ensure_future(self._reader(session, principal))
         writer = asyncio.ensure_future(self._writer(session))
         tasks = [reader, writer, asyncio.ensure_future(self._pinger(session))]
@@ -247,6 +261,11 @@ class _Connection:
         return CnsrClrResult(seq=str(msg.seq).strip(), return_code=1, return_msg=text)
 
     async def _writer(self, session: RealtimeSession) -> None:
+        if self.sink is not None:  # direct writes: only the end of the session wakes us
+            while not session.closed:
+                await session.wait()
+            self.sink.close(session.notice)
+            return
         while True:
             await session.wait()
             for frame in session.take():

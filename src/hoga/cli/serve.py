@@ -69,6 +69,7 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from hoga.api.app import create_app
+        from hoga.api.ws_direct import DirectProtocol
         from hoga.bootstrap import build_context, demo_customer
 
         settings = Settings.load(
@@ -101,4 +102,6 @@ def register(app: typer.Typer) -> None:
             log_level="warning",
             lifespan="on",
             proxy_headers=False,
+            ws=DirectProtocol,  # the realtime hub writes frames to the sockets itself
+            ws_per_message_deflate=False,  # one frame's bytes serve every session
         )

@@ -21,10 +21,22 @@ Sources and fillers (see the README of the WebSocket for the table):
   listener that returns at once while nobody registered it): a ``market.*`` bus subscription would
   make the exchange encode every batch of every instrument.
 
-Back-pressure: rows never wait for a socket. Each session has a bounded queue of pending rows
-(state rows — 0C/0D/0E/0H/0g — replace their own pending row in place); when it would exceed
-``max_pending`` the session is ended with a SYSTEM notice (code ``H10001``, hoga's own) and its
-registrations are dropped — the client reconnects and registers again.
+Rows are built in :mod:`hoga.engine.realtime_rows`; a front-end process without an exchange
+gets them ready-made from the market process over the bus (:mod:`hoga.engine.realtime_relay`).
+
+Fan-out (like ``websockets.broadcast``): each row is encoded once per event and appended to the
+queue of every registered session. Sessions with a :class:`FrameSink` (the server's direct socket
+writer) are drained once per event-loop turn: :meth:`RealtimeHub.drain` packs each session's
+queue into ``REAL`` frames (under ``frame_bytes``), builds the wire bytes once for all sessions
+that queued the same rows, and writes them synchronously — no task wake-up and no JSON encoding
+per session.
+
+Back-pressure: rows never wait for a socket. A session whose socket buffer is above its bound
+(the sink is not writable: a slow consumer) keeps its rows in its queue until the buffer
+drains. The queue is bounded (``max_pending`` rows; state rows — 0C/0D/0E/0H/0g — replace their
+own pending row in place); when it would exceed the bound the session is ended with a SYSTEM
+notice (code ``H10001``, hoga's own, logged as a warning) and its registrations are dropped —
+the client reconnects and registers again. The exchange and other sessions never wait.
 """
 
 from __future__ import annotations
@@ -32,31 +44,45 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
-from hoga.domain.board import Board, BoardPhase
 from hoga.domain.events import Event, ViReleased, ViTriggered
 from hoga.domain.kst import kst_date, kst_seconds
-from hoga.domain.model import Market
 from hoga.engine.codec import decode_batch
 from hoga.engine.exchange import Exchange, InstrumentState, SeqEvent
-from hoga.ports.pubsub import PubSub, Subscription
-from hoga.wire.format import change_rate, direction, hms, rate, sign_code, signed
+from hoga.engine.realtime_rows import (
+    Feed,
+    Tally,
+    Vi,
+    book_row,
+    expected_row,
+    normalise,
+    offhours,
+    px,
+    rate_of,
+    row_of,
+    trade_row,
+    values_of,
+    vi_row,
+)
+from hoga.ports.pubsub import PubSub
+from hoga.wire.format import direction, hms, sign_code, signed
 from hoga.wire.realtime import REALTIME_TYPES
 from hoga.wire.ws import Reg, RegAck, Remove, RemoveAck, System, encode, real_item
 
 __all__ = [
     "MARKET_PHASE_CODES",
     "OVERFLOW_CODE",
+    "FrameSink",
     "RealtimeHub",
     "RealtimeLimits",
     "RealtimeSession",
+    "pack",
 ]
 
 log = logging.getLogger(__name__)
@@ -78,20 +104,12 @@ MARKET_PHASE_CODES: Mapping[str, str] = {
     "after_single_start": "c",
     "after_single_end": "d",
 }
-_BOARD_PHASE_CODES = {
-    BoardPhase.OPENING_AUCTION: "0",
-    BoardPhase.CONTINUOUS: "3",
-    BoardPhase.VI_AUCTION: "3",
-    BoardPhase.CLOSING_AUCTION: "2",
-}
 _STATE_TYPES = frozenset({"0C", "0D", "0E", "0H", "0g"})
-_AUCTIONS = frozenset(
-    {BoardPhase.OPENING_AUCTION, BoardPhase.VI_AUCTION, BoardPhase.CLOSING_AUCTION}
-)
 _OPEN_AT = 9 * 3600
 # Types a per-code bus feed does not serve (sectors: no index service; 1h: exchange listener).
 _NO_FEED = frozenset({"0J", "0U", "1h"})
 _ENC = msgspec.json.Encoder()
+_OVERFLOW = System(code=OVERFLOW_CODE, message=_OVERFLOW_MSG)
 
 Pair = tuple[str, str]  # (type, item)
 
@@ -108,11 +126,37 @@ class RealtimeLimits:
 # ------------------------------------------------------------------ sessions
 
 
+class FrameSink(Protocol):
+    """A socket the hub writes to synchronously (the WebSocket layer's direct writer).
+
+    Every sink attached to one hub frames alike (the hub builds a batch's wire bytes once for
+    all sessions that get the same rows).
+    """
+
+    def writable(self) -> bool:
+        """Whether a write now stays within the socket's buffer bound (False: queue instead)."""
+        ...
+
+    def frame(self, payload: bytes) -> bytes:
+        """The wire bytes of one text message ``payload``."""
+        ...
+
+    def write(self, data: bytes) -> None:
+        """Hand wire bytes to the socket (never waits)."""
+        ...
+
+
 class RealtimeSession:
     """One logged-in WebSocket: its groups and its ordered outbound queue.
 
     The queue holds control frames (bytes) and REAL rows (``[key, bytes]``); :meth:`take`
     packs consecutive rows into ``REAL`` frames under ``frame_bytes`` and keeps the order.
+
+    Without a sink the queue is drained by a writer task (:meth:`wait` / :meth:`take`). With a
+    sink (:meth:`attach`) the hub drains it once per event-loop turn and writes the frames to
+    the sink; while the sink is not writable (a slow consumer) the queue keeps its bound and
+    :meth:`resume` (the sink drained) schedules the next drain. :meth:`wait` then only wakes
+    when the session ends.
     """
 
     def __init__(self, appkey: str, accounts: tuple[str, ...], limits: RealtimeLimits) -> None:
@@ -122,10 +166,12 @@ class RealtimeSession:
         self.groups: dict[str, set[Pair]] = {}
         self.closed = False
         self.notice: bytes | None = None  # the last frame before the socket closes
+        self.sink: FrameSink | None = None
         self._out: list[bytes | list[Any]] = []
         self._slots: dict[Pair, list[Any]] = {}
         self._rows = 0
         self._wake = asyncio.Event()
+        self._ready: Callable[[RealtimeSession], None] | None = None  # the hub's drain request
 
     def pairs(self) -> set[Pair]:
         out: set[Pair] = set()
@@ -133,11 +179,29 @@ class RealtimeSession:
             out |= g
         return out
 
+    def attach(self, sink: FrameSink) -> None:
+        """Write through ``sink`` from now on (what is queued leaves at the next drain)."""
+        self.sink = sink
+        if self._out:
+            self._signal()
+
+    def resume(self) -> None:
+        """The sink drained below its bound: drain the queue again."""
+        if self._out and not self.closed:
+            self._signal()
+
+    def _signal(self) -> None:
+        ready = self._ready
+        if self.sink is not None and ready is not None:
+            ready(self)
+        else:
+            self._wake.set()
+
     def send(self, frame: bytes) -> None:
         """Queue a control frame (ack, PING)."""
         if not self.closed:
             self._out.append(frame)
-            self._wake.set()
+            self._signal()
 
     def end(self, notice: bytes | None) -> None:
         """Stop the session: pending rows are dropped, ``notice`` is the last frame sent."""
@@ -165,40 +229,27 @@ class RealtimeSession:
         entry: list[Any] = [key, row]
         if type_code in _STATE_TYPES:
             self._slots[key] = entry
+        was_empty = not self._out
         self._out.append(entry)
         self._rows += 1
-        self._wake.set()
+        if was_empty:
+            self._signal()
         return True
 
     async def wait(self) -> None:
         await self._wake.wait()
 
-    def take(self) -> list[bytes]:
-        """Everything queued, as frames in order (rows packed into REAL frames)."""
-        self._wake.clear()
+    def drain(self) -> list[bytes | list[Any]]:
+        """Everything queued, unpacked (the hub's direct drain)."""
         out, self._out = self._out, []
         self._slots.clear()
         self._rows = 0
-        frames: list[bytes] = []
-        batch: list[bytes] = []
-        size = 0
-        limit = self.limits.frame_bytes - len(_HEAD) - len(_TAIL)
-        for x in out:
-            if isinstance(x, bytes):
-                if batch:
-                    frames.append(_frame(batch))
-                    batch, size = [], 0
-                frames.append(x)
-                continue
-            row: bytes = x[1]
-            if batch and size + len(row) + 1 > limit:
-                frames.append(_frame(batch))
-                batch, size = [], 0
-            batch.append(row)
-            size += len(row) + 1
-        if batch:
-            frames.append(_frame(batch))
-        return frames
+        return out
+
+    def take(self) -> list[bytes]:
+        """Everything queued, as frames in order (rows packed into REAL frames)."""
+        self._wake.clear()
+        return pack(self.drain(), self.limits.frame_bytes)
 
 
 _HEAD = b'{"trnm":"REAL","data":['
@@ -209,78 +260,29 @@ def _frame(rows: list[bytes]) -> bytes:
     return _HEAD + b",".join(rows) + _TAIL
 
 
-# ------------------------------------------------------------------ per-code state
-
-
-@dataclass(slots=True)
-class _Tally:
-    """The day's running trade statistics of one code (see the module docstring)."""
-
-    day: date
-    base: int
-    board_volume: int
-    volume: int = 0
-    turnover: int = 0
-    open: int | None = None
-    high: int | None = None
-    low: int | None = None
-    open_at: str = ""
-    high_at: str = ""
-    low_at: str = ""
-    upper_at: str = "000000"
-    lower_at: str = "000000"
-    buy_vol: int = 0
-    sell_vol: int = 0
-    buy_n: int = 0
-    sell_n: int = 0
-
-    @classmethod
-    def of(cls, board: Board) -> _Tally:
-        s = board.stats
-        return cls(board.day, s.base_price, s.volume, s.volume, s.turnover, s.open, s.high, s.low)
-
-
-@dataclass(slots=True)
-class _Feed:
-    code: str
-    sub: Subscription | None
-    tally: _Tally
-    task: asyncio.Task[None] | None = None
-    book: tuple[tuple[int, ...], tuple[int, ...]] | None = None  # previous level qtys
-    totals: tuple[int, int] = (0, 0)
-    best: tuple[int | None, int | None] | None = None
-    indicative: tuple[int | None, int] = (None, 0)
-    info: tuple[int, int, int] | None = None
-    offhours: tuple[int, int] = (0, 0)
-
-
-@dataclass(slots=True)
-class _Vi:
-    count: int = 0
-    row: dict[str, str] = field(default_factory=dict)
-
-
-def _values(type_code: str) -> dict[str, str]:
-    """Every documented FID of ``type_code`` with the filler ``"0"``."""
-    return dict.fromkeys(REALTIME_TYPES[type_code].fids, "0")
-
-
-def _row(type_code: str, *values: str) -> dict[str, str]:
-    """Values in the documented FID order of ``type_code`` (for the short types)."""
-    return dict(zip(REALTIME_TYPES[type_code].fids, values, strict=True))
-
-
-def _px(price: int | None, base: int) -> str:
-    """A quote with its direction sign, ``"0"`` when there is none."""
-    return direction(price, base) if price else "0"
-
-
-def _rate(price: int, base: int) -> str:
-    return rate(change_rate(price, base))
-
-
-def _ratio(num: int, den: int) -> str:
-    return rate(Decimal(num) * 100 / Decimal(den), sign=False) if den else "0.00"
+def pack(out: list[bytes | list[Any]], frame_bytes: int) -> list[bytes]:
+    """Queue entries as frames in order: rows packed into ``REAL`` frames under
+    ``frame_bytes`` (a single larger row gets a frame of its own), control frames as they are."""
+    frames: list[bytes] = []
+    batch: list[bytes] = []
+    size = 0
+    limit = frame_bytes - len(_HEAD) - len(_TAIL)
+    for x in out:
+        if isinstance(x, bytes):
+            if batch:
+                frames.append(_frame(batch))
+                batch, size = [], 0
+            frames.append(x)
+            continue
+        row: bytes = x[1]
+        if batch and size + len(row) + 1 > limit:
+            frames.append(_frame(batch))
+            batch, size = [], 0
+        batch.append(row)
+        size += len(row) + 1
+    if batch:
+        frames.append(_frame(batch))
+    return frames
 
 
 # ------------------------------------------------------------------ the hub
@@ -298,8 +300,10 @@ class RealtimeHub:
         self.by_appkey: dict[str, RealtimeSession] = {}
         self._subs: dict[Pair, set[RealtimeSession]] = {}
         self._accounts: dict[str, set[RealtimeSession]] = {}
-        self.feeds: dict[str, _Feed] = {}
-        self._vi: dict[str, _Vi] = {}
+        self.feeds: dict[str, Feed] = {}
+        self._vi: dict[str, Vi] = {}
+        self._dirty: list[RealtimeSession] = []  # sessions with a sink and rows to drain
+        self._taps: list[Callable[[str, str, str, bytes], None]] = []
         exchange.add_listener(self._listen)
 
     # -------------------------------------------------------------- sessions
@@ -316,6 +320,7 @@ class RealtimeHub:
                 ),
             )
         session = RealtimeSession(appkey, tuple(accounts), self.limits)
+        session._ready = self._ready
         self.by_appkey[appkey] = session
         for acc in session.accounts:
             self._accounts.setdefault(acc, set()).add(session)
@@ -349,7 +354,7 @@ class RealtimeHub:
                 if rt is None or not rt.registrable:
                     return pairs, f"등록할 수 없는 실시간 항목입니다 [{t}]"
                 for raw in entry.items:
-                    item = _normalise(raw)
+                    item = normalise(raw)
                     if rt.item in ("account", "market"):
                         item = ""
                     elif rt.item == "sector":
@@ -436,8 +441,8 @@ class RealtimeHub:
         sub = await self.pubsub.subscribe(f"market.{code}" if code else "market")
         state = self.exchange.states.get(code)
         board = state.board if state is not None else None
-        tally = _Tally.of(board) if board is not None else _Tally(date.min, 0, 0)
-        feed = _Feed(code, sub, tally)
+        tally = Tally.of(board) if board is not None else Tally(date.min, 0, 0)
+        feed = Feed(code, sub, tally)
         if board is not None:  # the state rows start from "now", so only changes are pushed
             feed.best = (board.stats.best_bid, board.stats.best_ask)
             feed.indicative = board.indicative()
@@ -457,26 +462,85 @@ class RealtimeHub:
     ) -> None:
         """Encode one row and queue it for every session registered to ``(type, item)``."""
         subs = self._subs.get((type_code, item))
+        if subs:
+            self.fanout(type_code, item, _ENC.encode(real_item(type_code, item, values)), skip)
+
+    def fanout(self, type_code: str, item: str, row: bytes, skip: Pair | None = None) -> None:
+        """Queue the encoded ``row`` for every session registered to ``(type, item)`` (but not
+        for those also registered to ``skip``)."""
+        subs = self._subs.get((type_code, item))
         if not subs:
             return
-        row = _ENC.encode(real_item(type_code, item, values))
-        excluded = self._subs.get(skip, set()) if skip else set()
-        for session in list(subs):
-            if session not in excluded and not session.push(type_code, item, row):
-                self.close(session, System(code=OVERFLOW_CODE, message=_OVERFLOW_MSG))
+        excluded = self._subs.get(skip, ()) if skip else ()
+        overflowed: list[RealtimeSession] = []
+        for session in subs:
+            if excluded and session in excluded:
+                continue
+            if not session.push(type_code, item, row):
+                overflowed.append(session)
+        for session in overflowed:
+            self.overflow(session)
+
+    def overflow(self, session: RealtimeSession) -> None:
+        """End ``session`` whose queue overflowed (the documented drop policy)."""
+        log.warning(
+            "realtime session %s… dropped: %d rows pending (%s)",
+            session.appkey[:6],
+            session.limits.max_pending,
+            OVERFLOW_CODE,
+        )
+        self.close(session, _OVERFLOW)
 
     def push_account(
         self, account: str, type_code: str, values: dict[str, str], item: str = ""
     ) -> None:
         """Push an account row (``00`` 주문체결, ``04`` 잔고) to the sessions of ``account``
-        that registered ``type_code`` (the brokerage's hook)."""
+        that registered ``type_code`` (the brokerage's hook), and to every tap (the relay)."""
         row = _ENC.encode(real_item(type_code, item, values))
-        registered = self._subs.get((type_code, ""), set())
+        for tap in self._taps:
+            tap(account, type_code, item, row)
+        self.push_account_row(account, type_code, item, row)
+
+    def push_account_row(self, account: str, type_code: str, item: str, row: bytes) -> None:
+        """Queue the encoded account ``row`` for the sessions of ``account`` that registered
+        ``type_code``."""
+        registered = self._subs.get((type_code, ""), ())
         for session in list(self._accounts.get(account, ())):
             if session in registered and not session.push(type_code, item, row):
-                self.close(session, System(code=OVERFLOW_CODE, message=_OVERFLOW_MSG))
+                self.overflow(session)
 
-    async def _run(self, feed: _Feed) -> None:
+    def tap_accounts(self, tap: Callable[[str, str, str, bytes], None]) -> None:
+        """Also hand every account row to ``tap(account, type, item, row)``."""
+        self._taps.append(tap)
+
+    # -------------------------------------------------------------- direct drain
+
+    def _ready(self, session: RealtimeSession) -> None:
+        """``session`` (with a sink) has something to write: drain it at the end of this turn."""
+        dirty = self._dirty
+        dirty.append(session)
+        if len(dirty) == 1:
+            asyncio.get_running_loop().call_soon(self.drain)
+
+    def drain(self) -> None:
+        """Write what every ready session queued to its sink, one batch per session; sessions
+        that queued the same rows share the wire bytes (built once, like a broadcast)."""
+        dirty, self._dirty = self._dirty, []
+        cache: dict[tuple[Any, ...], bytes] = {}
+        limit = self.limits.frame_bytes
+        for session in dirty:
+            sink = session.sink
+            if sink is None or session.closed or not session._out or not sink.writable():
+                continue  # a slow consumer keeps its (bounded) queue until resume()
+            out = session.drain()
+            key = tuple([x if type(x) is bytes else x[1] for x in out])
+            wire = cache.get(key)
+            if wire is None:
+                wire = b"".join([sink.frame(f) for f in pack(out, limit)])
+                cache[key] = wire
+            sink.write(wire)
+
+    async def _run(self, feed: Feed) -> None:
         assert feed.sub is not None
         while True:
             first = await feed.sub.get()
@@ -504,7 +568,7 @@ class RealtimeHub:
             hhmmss = f"{left // 3600:02d}{left // 60 % 60:02d}{left % 60:02d}"
             self.deliver("0s", "", {"215": phase, "20": hms(at), "214": hhmmss})
 
-    def process(self, feed: _Feed, events: list[dict[str, Any]]) -> None:
+    def process(self, feed: Feed, events: list[dict[str, Any]]) -> None:
         """Turn a drained window of ``feed.code``'s events into rows (board state = after it)."""
         code = feed.code
         state = self.exchange.states.get(code)
@@ -521,7 +585,7 @@ class RealtimeHub:
                 book_changed = True
         tally = feed.tally
         if board.day != tally.day or board.stats.volume < tally.board_volume:
-            feed.tally = tally = _Tally.of(board)
+            feed.tally = tally = Tally.of(board)
         tally.board_volume = board.stats.volume
         at = self.exchange.now
         info = (board.base_price, board.limits.upper, board.limits.lower)
@@ -531,30 +595,30 @@ class RealtimeHub:
         if not book_changed:
             return
         if self.wanted("0D", code):
-            self.deliver("0D", code, _book_row(feed, board, at))
+            self.deliver("0D", code, book_row(feed, board, at))
         best = (board.stats.best_bid, board.stats.best_ask)
         if best != feed.best:
             feed.best = best
             base = board.base_price
-            self.deliver("0C", code, _row("0C", _px(best[1], base), _px(best[0], base)))
+            self.deliver("0C", code, row_of("0C", px(best[1], base), px(best[0], base)))
         ind = board.indicative()
         if ind != feed.indicative:
             feed.indicative = ind
             if ind[0] is not None:
-                self.deliver("0H", code, _expected_row(board, tally, ind, at))
-        off = _offhours(state)
+                self.deliver("0H", code, expected_row(board, tally, ind, at))
+        off = offhours(state)
         if off != feed.offhours:
             old, feed.offhours = feed.offhours, off
             sell, buy = str(off[1]), signed(off[1] - old[1])
-            row = _row("0E", hms(at), sell, buy, str(off[0]), signed(off[0] - old[0]))
+            row = row_of("0E", hms(at), sell, buy, str(off[0]), signed(off[0] - old[0]))
             self.deliver("0E", code, row)
 
-    def _trade(self, state: InstrumentState, feed: _Feed, ev: dict[str, Any]) -> None:
+    def _trade(self, state: InstrumentState, feed: Feed, ev: dict[str, Any]) -> None:
         at, price, qty = ev["at"], ev["price"], ev["qty"]
         board = state.board
         tally = feed.tally
         if kst_date(at) != tally.day and kst_date(at) == board.day:  # the first trade of a day
-            feed.tally = tally = _Tally(board.day, board.base_price, 0)
+            feed.tally = tally = Tally(board.day, board.base_price, 0)
         t = hms(at)
         tally.volume += qty
         tally.turnover += price * qty
@@ -577,29 +641,29 @@ class RealtimeHub:
             tally.sell_n += 1
         code = state.code
         if self.wanted("0B", code):
-            self.deliver("0B", code, _trade_row(state, tally, ev))
+            self.deliver("0B", code, trade_row(state, tally, ev))
         inst = state.instrument
         if inst.is_fund and self.wanted("0G", code):
             base = tally.base
-            chg, pct = signed(price - base), _rate(price, base)
+            chg, pct = signed(price - base), rate_of(price, base)
             sign = sign_code(price, base, board.limits.upper, board.limits.lower)
             vol = str(tally.volume)
             nav = (str(price), chg, pct, "0.00", t, direction(price, base), chg, pct, vol, sign)
-            self.deliver("0G", code, _row("0G", *nav, "0", "0", "0", "0.00", "0.00"))
+            self.deliver("0G", code, row_of("0G", *nav, "0", "0", "0", "0.00", "0.00"))
 
-    def _info(self, state: InstrumentState, tally: _Tally, at: int) -> None:
+    def _info(self, state: InstrumentState, tally: Tally, at: int) -> None:
         board = state.board
         base = board.base_price
         up, low = str(board.limits.upper), str(board.limits.lower)
-        info = _row("0g", "0", "0", "0", up, low, str(base), "0", "KRW", "", "")
+        info = row_of("0g", "0", "0", "0", up, low, str(base), "0", "KRW", "", "")
         self.deliver("0g", state.code, info)
         if self.wanted("0A", state.code):
             bid, ask = board.stats.best_bid, board.stats.best_ask
             last = board.stats.last or base
-            chg, pct, sign = signed(last - base), _rate(last, base), sign_code(last, base)
+            chg, pct, sign = signed(last - base), rate_of(last, base), sign_code(last, base)
             vol, value = str(tally.volume), str(tally.turnover // 1_000_000)
-            head = (direction(last, base), chg, pct, _px(ask, base), _px(bid, base), vol, value)
-            row = _row("0A", *head, "0", "0", "0", sign, *["0"] * 6, "000000", "000000")
+            head = (direction(last, base), chg, pct, px(ask, base), px(bid, base), vol, value)
+            row = row_of("0A", *head, "0", "0", "0", sign, *["0"] * 6, "000000", "000000")
             self.deliver("0A", state.code, row)
 
     # -------------------------------------------------------------- VI (exchange listener)
@@ -618,13 +682,13 @@ class RealtimeHub:
         state = self.exchange.states.get(code)
         if state is None or not (all_ or one):
             return
-        vi = self._vi.setdefault(code, _Vi())
+        vi = self._vi.setdefault(code, Vi())
         if isinstance(ev, ViTriggered):
             vi.count += 1
-            vi.row = _vi_row(state, ev, vi.count)
+            vi.row = vi_row(state, ev, vi.count)
             row = dict(vi.row)
         else:
-            row = dict(vi.row) if vi.row else _values("1h")
+            row = dict(vi.row) if vi.row else values_of("1h")
             row.update({"9001": code, "302": state.instrument.name, "9068": "2"})
             row["1224"] = hms(ev.at)
         stats = state.board.stats
@@ -632,162 +696,3 @@ class RealtimeHub:
         row["14"] = str(stats.turnover // 1_000_000)
         self.deliver("1h", "", row)
         self.deliver("1h", code, row, skip=("1h", ""))
-
-
-# ------------------------------------------------------------------ rows
-
-
-def _normalise(item: str) -> str:
-    """``A005930`` / ``005930_NX`` / ``005930_AL`` → ``005930`` (every suffix aliases KRX)."""
-    item = item.strip()
-    for suffix in ("_NX", "_AL"):
-        if item.endswith(suffix):
-            item = item[: -len(suffix)]
-    if len(item) == 7 and item[0] in "Aa":
-        item = item[1:]
-    return item
-
-
-def _trade_row(state: InstrumentState, t: _Tally, ev: dict[str, Any]) -> dict[str, str]:
-    board = state.board
-    inst = state.instrument
-    price, qty, side = ev["price"], ev["qty"], ev["aggressor"]
-    base = t.base
-    bid, ask = board.stats.best_bid, board.stats.best_ask
-    v = _values("0B")
-    total = t.buy_vol + t.sell_vol
-    v.update(
-        {
-            "20": hms(ev["at"]),
-            "10": direction(price, base),
-            "11": signed(price - base),
-            "12": _rate(price, base),
-            "27": _px(ask, base),
-            "28": _px(bid, base),
-            "15": f"-{qty}" if side == "sell" else f"+{qty}",
-            "13": str(t.volume),
-            "14": str(t.turnover // 1_000_000),
-            "16": _px(t.open, base),
-            "17": _px(t.high, base),
-            "18": _px(t.low, base),
-            "25": sign_code(price, base, board.limits.upper, board.limits.lower),
-            "31": _ratio(t.volume, inst.listed_shares),
-            "228": _ratio(t.buy_vol, t.sell_vol),
-            "311": str(price * inst.listed_shares // 100_000_000),
-            "290": "2" if board.phase is not BoardPhase.CLOSED else "3",
-            "567": t.upper_at,
-            "568": t.lower_at,
-            "851": "",
-            "1890": t.open_at,
-            "1891": t.high_at,
-            "1892": t.low_at,
-            "1030": str(t.sell_vol),
-            "1031": str(t.buy_vol),
-            "1032": _ratio(t.buy_vol, total),
-            "1071": str(t.sell_n),
-            "1072": str(t.buy_n),
-            "1313": str(price * qty),
-            "1315": str(qty if side == "sell" else 0),
-            "1316": str(qty if side == "buy" else 0),
-            "1314": signed(t.buy_vol - t.sell_vol),
-            "620": str(t.turnover // t.volume if t.volume else 0),
-            "9081": "1",
-        }
-    )
-    return v
-
-
-def _book_row(feed: _Feed, board: Board, at: int) -> dict[str, str]:
-    depth = board.depth(10)
-    base = board.base_price
-    asks = [lv.qty for lv in depth.asks] + [0] * (10 - len(depth.asks))
-    bids = [lv.qty for lv in depth.bids] + [0] * (10 - len(depth.bids))
-    prev = feed.book or ((0,) * 10, (0,) * 10)
-    feed.book = (tuple(asks), tuple(bids))
-    ask_total, bid_total = sum(asks), sum(bids)
-    old_ask, old_bid = feed.totals
-    feed.totals = (ask_total, bid_total)
-    v = _values("0D")
-    v["21"] = hms(at)
-    for n in range(10):
-        ap = depth.asks[n].price if n < len(depth.asks) else 0
-        bp = depth.bids[n].price if n < len(depth.bids) else 0
-        v[str(41 + n)] = _px(ap, base)
-        v[str(51 + n)] = _px(bp, base)
-        v[str(61 + n)] = str(asks[n])
-        v[str(71 + n)] = str(bids[n])
-        v[str(81 + n)] = signed(asks[n] - prev[0][n])
-        v[str(91 + n)] = signed(bids[n] - prev[1][n])
-        v[str(6044 + n)] = str(asks[n])
-        v[str(6054 + n)] = str(bids[n])
-    both = ask_total + bid_total
-    v.update(
-        {
-            "121": str(ask_total),
-            "122": signed(ask_total - old_ask),
-            "125": str(bid_total),
-            "126": signed(bid_total - old_bid),
-            "128": signed(bid_total - ask_total),
-            "129": _ratio(bid_total, both),
-            "138": signed(ask_total - bid_total),
-            "139": _ratio(ask_total, both),
-            "13": str(feed.tally.volume),
-            "215": _BOARD_PHASE_CODES.get(board.phase, "4"),
-            "216": "",
-            "6064": str(ask_total),
-            "6065": str(bid_total),
-        }
-    )
-    price, qty = feed.indicative if board.phase in _AUCTIONS else (None, 0)
-    if price is not None:
-        chg = signed(price - base)
-        v.update(
-            {
-                "23": direction(price, base),
-                "24": str(qty),
-                "200": chg,
-                "201": _rate(price, base),
-                "238": sign_code(price, base),
-                "291": direction(price, base),
-                "292": str(qty),
-                "293": sign_code(price, base),
-                "294": chg,
-                "295": _rate(price, base),
-            }
-        )
-    return v
-
-
-def _expected_row(board: Board, t: _Tally, ind: tuple[int | None, int], at: int) -> dict[str, str]:
-    price, qty = ind
-    assert price is not None
-    base, lim = board.base_price, board.limits
-    chg, pct = signed(price - base), _rate(price, base)
-    sign = sign_code(price, base, lim.upper, lim.lower)
-    return _row("0H", hms(at), direction(price, base), chg, pct, str(qty), str(t.volume), sign)
-
-
-def _offhours(state: InstrumentState) -> tuple[int, int]:
-    """Open (buy, sell) quantity of the off-hours book that exists now, else (0, 0)."""
-    for book in (state.post_close, state.pre_close):
-        if book is not None:
-            return book.depth()
-    single = state.after_single
-    if single is not None:
-        bids, asks = single.depth()
-        return sum(q for _, q in bids), sum(q for _, q in asks)
-    return 0, 0
-
-
-def _vi_row(state: InstrumentState, ev: ViTriggered, count: int) -> dict[str, str]:
-    inst = state.instrument
-    base = state.board.base_price
-    ref, price = ev.reference, ev.trigger_price
-    gap = _rate(price, ref)
-    static = ev.static
-    refs = (str(ref), "0", gap, "0.00") if static else ("0", str(ref), "0.00", gap)
-    market = "101" if inst.market is Market.KOSDAQ else "001"
-    pre = "1" if state.board.phase is BoardPhase.OPENING_AUCTION else "0"
-    head = (inst.code, inst.name, "0", "0", "1", market, pre, str(price), hms(ev.at))
-    tail = (_rate(price, base), str(count), "1" if price >= ref else "2", "")
-    return _row("1h", *head, hms(ev.until), "정적" if static else "동적", *refs, *tail)
