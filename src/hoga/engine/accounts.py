@@ -409,6 +409,7 @@ class AccountService:
     # ------------------------------------------------------------------ history
 
     def journal(self, account: str) -> list[JournalEntry]:
+        self.brokerage.flush()  # what is staged for the next group commit first
         with self.storage.unit_of_work() as uow:
             return uow.journal.entries(account)
 

@@ -48,9 +48,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
 
 from hoga.domain.board_orders import check_price
 from hoga.domain.events import (
@@ -75,7 +74,6 @@ from hoga.engine.brokerage_book import (
     BalanceNote,
     LiveOrder,
     Notify,
-    OrderNote,
     Placed,
     Refusal,
     Status,
@@ -87,11 +85,12 @@ from hoga.engine.brokerage_book import (
     ref_settle,
     replay,
 )
+from hoga.engine.brokerage_commit import GroupCommit, Work
 from hoga.engine.brokerage_queries import AccountQueries
 from hoga.engine.calendar import AlwaysCalendar, TradingCalendar
 from hoga.engine.exchange import PARTICIPANT_ID_BASE, Exchange, MarketMode, SeqEvent
 from hoga.errors import StorageError
-from hoga.ports.storage import FillRecord, JournalEntry, OrderRecord, Storage, UnitOfWork
+from hoga.ports.storage import FillRecord, JournalEntry, OrderRecord, Storage
 
 __all__ = ["MAX_ORDER_QTY", "Brokerage"]
 
@@ -100,7 +99,6 @@ log = logging.getLogger(__name__)
 #: The largest quantity one order may carry (Kiwoom's ``ord_qty`` has 12 digits; amounts must
 #: stay well inside 64-bit integers).
 MAX_ORDER_QTY = 1_000_000_000
-EXEC_SEQ = "exec_id"
 _DAY_PHASES = ("day_start", "reset")
 _AT_PRICE = frozenset({OrderKind.LIMIT, OrderKind.STOP_LIMIT, OrderKind.AFTER_SINGLE})
 _LEDGER_REFUSAL = {
@@ -109,68 +107,14 @@ _LEDGER_REFUSAL = {
 }
 
 
-class _Work:
-    """One unit of work plus the in-memory changes that become real when it commits."""
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A new order whose row and reservation are staged: what :meth:`Brokerage._submit`
+    sends once they are committed."""
 
-    def __init__(self, broker: Brokerage, uow: UnitOfWork, at: int) -> None:
-        self.b = broker
-        self.uow = uow
-        self.at = at
-        self.states: dict[str, AccountState] = {}
-        self.live: dict[int, LiveOrder | None] = {}
-        self.notes: list[tuple[str, str, OrderNote | BalanceNote]] = []
-
-    def state(self, account: str) -> AccountState:
-        if account in self.states:
-            return self.states[account]
-        return self.b._load(account, self.uow)
-
-    def order(self, root: int) -> LiveOrder | None:
-        return self.live[root] if root in self.live else self.b._live.get(root)
-
-    def post(self, account: str, ref: str | list[str], result: LedgerResult) -> None:
-        """Persist ``result``'s entries (``ref`` for all, or one ref per entry)."""
-        refs = ref if isinstance(ref, list) else [ref] * len(result.entries)
-        for entry, one in zip(result.entries, refs, strict=True):
-            if entry.postings:
-                self.uow.journal.post(self.at, account, one, journal_lines(entry))
-        self.states[account] = result.state
-
-    def commit(self) -> None:
-        self.b._states.update(self.states)
-        for root, lo in self.live.items():
-            if lo is None:
-                self.b._live.pop(root, None)
-            else:
-                self.b._live[root] = lo
-        notify = self.b.notify
-        if notify is not None:
-            for account, kind, note in self.notes:
-                try:
-                    notify(account, kind, note)
-                except Exception:  # a push must never undo or stop the brokerage
-                    log.exception("account notification failed")
-
-    def tell(self, lo: LiveOrder, status: str, action: str = "new", **change: Any) -> None:
-        """Queue a realtime ``00`` note about ``lo`` (sent once this unit of work commits)."""
-        if self.b.notify is None:
-            return
-        note = OrderNote(
-            status,
-            action,
-            lo.account,
-            lo.ord_no,
-            0,
-            lo.code,
-            lo.side,
-            lo.trde_tp,
-            lo.qty,
-            lo.price,
-            lo.open,
-            lo.filled,
-            self.at,
-        )
-        self.notes.append((lo.account, "order", replace(note, **change) if change else note))
+    live: LiveOrder
+    order: NewOrder
+    exchange: str
 
 
 class Brokerage(AccountQueries):
@@ -193,6 +137,8 @@ class Brokerage(AccountQueries):
         self._modify: dict[int, tuple[int, list[Placed]]] = {}  # root -> (orig ord_no, out)
         self._cancel: dict[int, tuple[int, list[Placed]]] = {}
         self._settled_through: date | None = None
+        self._owners: dict[str, str] = {}  # account -> customer id (never changes)
+        self._group = GroupCommit(self, storage)
 
     # ------------------------------------------------------------------ helpers
 
@@ -207,17 +153,36 @@ class Brokerage(AccountQueries):
         return self.calendar.settlement_date(trade_date, 2)
 
     @contextmanager
-    def _work(self, at: int | None = None) -> Iterator[_Work]:
-        with self.storage.unit_of_work() as uow:
-            work = _Work(self, uow, self.exchange.clock.now() if at is None else at)
+    def _work(self, at: int | None = None) -> Iterator[Work]:
+        """A use case's :class:`~hoga.engine.brokerage_commit.Work`: staged for the next
+        group commit when the block ends normally (committed before it returns when no event
+        loop runs), discarded by an exception."""
+        work = Work(self, self.exchange.clock.now() if at is None else at)
+        try:
             yield work
-        work.commit()
+        except BaseException:
+            self._group.forget(work)
+            raise
+        self._group.stage(work)
 
-    def _load(self, account: str, uow: UnitOfWork) -> AccountState:
+    def flush(self) -> None:
+        """Commit everything staged now (StorageError if that fails; see
+        :mod:`hoga.engine.brokerage_commit`)."""
+        self._group.flush()
+
+    async def durable(self) -> None:
+        """Wait for the commit of everything staged so far (StorageError if it failed)."""
+        await self._group.durable()
+
+    def _settle_pending(self) -> None:
+        self._group.flush()
+
+    def _load(self, account: str) -> AccountState:
         state = self._states.get(account)
         if state is None:
-            state = self._rebuild(account, uow.journal.entries(account))
-            self._states[account] = state
+            with self.storage.unit_of_work() as uow:
+                entries = uow.journal.entries(account)
+            state = self._states[account] = self._rebuild(account, entries)
         return state
 
     def _rebuild(self, account: str, entries: list[JournalEntry]) -> AccountState:
@@ -228,14 +193,17 @@ class Brokerage(AccountQueries):
 
     def state(self, account: str) -> AccountState:
         """The ledger state of ``account`` (loaded from the journal on first use)."""
-        if account not in self._states:
-            with self.storage.unit_of_work() as uow:
-                return self._load(account, uow)
-        return self._states[account]
+        return self._states.get(account) or self._load(account)
 
-    def _owned(self, uow: UnitOfWork, account: str, owner: str | None) -> bool:
-        rec = uow.accounts.get(account)
-        return rec is not None and (owner is None or rec.customer_id == owner)
+    def _owned(self, account: str, owner: str | None) -> bool:
+        customer = self._owners.get(account)
+        if customer is None:
+            with self.storage.unit_of_work() as uow:
+                rec = uow.accounts.get(account)
+            if rec is None:
+                return False
+            customer = self._owners[account] = rec.customer_id
+        return owner is None or customer == owner
 
     @staticmethod
     def _venue(exchange: str, env: str) -> str | Refusal:
@@ -256,6 +224,7 @@ class Brokerage(AccountQueries):
             if not result.ok:
                 raise ValueError(f"cannot deposit {amount}: {result.rejected}")
             work.post(account, ref_deposit(note), result)
+        self.flush()
         return self._states[account]
 
     # ------------------------------------------------------------------ new orders
@@ -277,8 +246,61 @@ class Brokerage(AccountQueries):
         """Validate, reserve, store (committed), submit; the acknowledgement or why not.
 
         ``price``/``stop_price`` are 0 when absent. ``owner`` (a customer id), when given, must
-        own ``account``.
+        own ``account``. Commits synchronously; :meth:`place_async` shares commits with the
+        other requests of the same event-loop turn.
         """
+        prep = self._prepare(
+            account, code, side, trde_tp, qty, price, stop_price, exchange, env, owner
+        )
+        if isinstance(prep, Refusal):
+            return prep
+        self.flush()
+        out = self._submit(prep)
+        self.flush()
+        return out
+
+    async def place_async(
+        self,
+        account: str,
+        *,
+        code: str,
+        side: Side,
+        trde_tp: str,
+        qty: int,
+        price: int = 0,
+        stop_price: int = 0,
+        exchange: str = "KRX",
+        env: str = "mock",
+        owner: str | None = None,
+    ) -> Placed | Refusal:
+        """:meth:`place` with group commit: the order's row and reservation are committed
+        with the other orders staged in the same loop turn before the order goes to the
+        exchange; the answer waits for the commit of what the exchange did with it (fills,
+        or the rejection). StorageError if either commit failed (nothing acknowledged)."""
+        prep = self._prepare(
+            account, code, side, trde_tp, qty, price, stop_price, exchange, env, owner
+        )
+        if isinstance(prep, Refusal):
+            return prep
+        await self._group.durable()
+        out = self._submit(prep)
+        await self._group.durable()
+        return out
+
+    def _prepare(
+        self,
+        account: str,
+        code: str,
+        side: Side,
+        trde_tp: str,
+        qty: int,
+        price: int,
+        stop_price: int,
+        exchange: str,
+        env: str,
+        owner: str | None,
+    ) -> _Prepared | Refusal:
+        """Validate and reserve; the order's row and reservation are staged, not yet sent."""
         venue = self._venue(exchange, env)
         if isinstance(venue, Refusal):
             return venue
@@ -315,18 +337,26 @@ class Brokerage(AccountQueries):
         hold_price = price if side is Side.SELL and price else board.limits.upper
         if side is Side.BUY and otype.kind in _AT_PRICE:
             hold_price = price
+        if not self._owned(account, owner):
+            return Refusal("no_account")
         with self._work(now) as work:
-            if not self._owned(work.uow, account, owner):
-                return Refusal("no_account")
             state = work.state(account)
-            args = {"side": side, "code": code, "market": inst.market, "qty": qty}
-            probe = self.ledger.reserve(state, order_id=-1, price=hold_price, **args)  # type: ignore[arg-type]
-            if probe.rejected is not None:
-                return Refusal(_LEDGER_REFUSAL.get(probe.rejected, probe.rejected.value))
-            ord_no = work.uow.orders.allocate_order_no()
+            ord_no = work.next_ord_no()
             if ord_no >= PARTICIPANT_ID_BASE:  # pragma: no cover - a billion orders
                 raise StorageError("order numbers exhausted")
-            result = self.ledger.reserve(state, order_id=ord_no, price=hold_price, **args)  # type: ignore[arg-type]
+            result = self.ledger.reserve(
+                state,
+                order_id=ord_no,
+                price=hold_price,
+                side=side,
+                code=code,
+                market=inst.market,
+                qty=qty,
+            )
+            if result.rejected is not None:
+                return Refusal(_LEDGER_REFUSAL.get(result.rejected, result.rejected.value))
+            drawn = work.new_ord_no()
+            assert drawn == ord_no
             row = OrderRecord(
                 ord_no,
                 account,
@@ -344,11 +374,11 @@ class Brokerage(AccountQueries):
                 now,
                 venue,
             )
-            work.uow.orders.add(row)
+            work.add_order(row)
             work.post(
                 account, ref_reserve(ord_no, side, code, inst.market, qty, hold_price), result
             )
-            work.live[ord_no] = new = LiveOrder(
+            new = LiveOrder(
                 ord_no,
                 ord_no,
                 account,
@@ -364,18 +394,24 @@ class Brokerage(AccountQueries):
                 now,
             )
             work.tell(new, "접수")
-        events = self.exchange.submit(
-            NewOrder(ord_no, code, side, otype, qty, price=price, stop_price=stop_price)
-        )
-        rejected = _rejection(events, ord_no)
+        order = NewOrder(ord_no, code, side, otype, qty, price=price, stop_price=stop_price)
+        return _Prepared(new, order, exchange.strip().upper())
+
+    def _submit(self, prep: _Prepared) -> Placed | Refusal:
+        """Send a committed new order to the exchange (its events are staged by the
+        listener); the acknowledgement or the exchange's rejection (staged too)."""
+        lo = prep.live
+        self._live[lo.root] = lo
+        events = self.exchange.submit(prep.order)
+        rejected = _rejection(events, lo.root)
         if rejected is not None:
-            self._undo_new(ord_no, rejected)
+            self._undo_new(lo.root, rejected)
             return Refusal(
                 rejected.reason.value,
                 detail=rejected.detail or None,
                 before_open=self._before_open(rejected),
             )
-        return Placed(ord_no, side, qty, exchange.strip().upper())
+        return Placed(lo.ord_no, lo.side, lo.qty, prep.exchange)
 
     def _before_open(self, ev: OrderRejected) -> bool:
         if ev.reason.value != "session_closed" or self.exchange.mode is MarketMode.ALWAYS:
@@ -392,7 +428,7 @@ class Brokerage(AccountQueries):
             lo = self._release(work, lo, open_qty, Status.REJECTED)
             work.tell(lo, "거부", reason=ev.reason.value)
 
-    def _release(self, work: _Work, lo: LiveOrder, qty: int, status: Status | None) -> LiveOrder:
+    def _release(self, work: Work, lo: LiveOrder, qty: int, status: Status | None) -> LiveOrder:
         """Take ``qty`` open shares off ``lo``: release them, update its row."""
         result = self.ledger.release(work.state(lo.account), lo.root, qty)
         if result.ok:
@@ -402,9 +438,7 @@ class Brokerage(AccountQueries):
         lo = replace(lo, open=lo.open - qty)
         if status is None:
             status = Status.ACCEPTED if lo.open else Status.CANCELLED
-        work.uow.orders.update(
-            lo.ord_no, status=status, filled_qty=lo.filled, open_qty=lo.open, updated_at=work.at
-        )
+        work.change(lo.ord_no, status=status, filled_qty=lo.filled, open_qty=lo.open)
         work.live[lo.root] = lo if lo.open else None
         return lo
 
@@ -413,10 +447,11 @@ class Brokerage(AccountQueries):
     def _target(
         self, account: str, orig_ord_no: int, code: str, owner: str | None
     ) -> LiveOrder | Refusal:
+        self.flush()
         with self.storage.unit_of_work() as uow:
             row = uow.orders.get(orig_ord_no)
-            if row is None or row.account != account or not self._owned(uow, account, owner):
-                return Refusal("order_not_found", "orig_ord_no")
+        if row is None or row.account != account or not self._owned(account, owner):
+            return Refusal("order_not_found", "orig_ord_no")
         if row.code != code:
             return Refusal("order_not_found", "stk_cd", "원주문의 종목코드와 다릅니다")
         live = next((lo for lo in self._live.values() if lo.ord_no == orig_ord_no), None)
@@ -479,6 +514,7 @@ class Brokerage(AccountQueries):
             )
         finally:
             del self._modify[lo.root]
+        self.flush()
         rejected = _rejection(events, lo.root)
         if rejected is not None or not out:
             ev = rejected or OrderRejected(lo.root, lo.code, RejectReason.NOTHING_TO_CHANGE, 0)
@@ -543,6 +579,7 @@ class Brokerage(AccountQueries):
             events = self.exchange.cancel(lo.code, lo.root, qty or None)
         finally:
             del self._cancel[lo.root]
+        self.flush()
         rejected = _rejection(events, lo.root)
         if rejected is not None or not out:
             ev = rejected or OrderRejected(lo.root, lo.code, RejectReason.NOTHING_TO_CHANGE, 0)
@@ -593,7 +630,7 @@ class Brokerage(AccountQueries):
                 else:
                     self._settle_all(work, kst_date(ev.at))
 
-    def _fill(self, work: _Work, lo: LiveOrder, ev: Trade) -> None:
+    def _fill(self, work: Work, lo: LiveOrder, ev: Trade) -> None:
         trade_date = kst_date(ev.at)
         settles = self.settlement_date(trade_date)
         before = work.state(lo.account)
@@ -611,10 +648,9 @@ class Brokerage(AccountQueries):
         else:  # pragma: no cover - the ledger and the book disagree: record the fill, loudly
             log.error("ledger refused fill of order %s: %s", lo.root, result.rejected)
             fee = sec = rural = 0
-        exec_id = work.uow.sequences.allocate(EXEC_SEQ)
-        work.uow.fills.add(
+        fill_no = work.add_fill(
             FillRecord(
-                exec_id,
+                0,
                 lo.ord_no,
                 lo.account,
                 lo.code,
@@ -628,17 +664,15 @@ class Brokerage(AccountQueries):
         )
         lo = replace(lo, filled=lo.filled + ev.qty, open=lo.open - ev.qty)
         status = Status.ACCEPTED if lo.open else Status.FILLED
-        work.uow.orders.update(
-            lo.ord_no, status=status, filled_qty=lo.filled, open_qty=lo.open, updated_at=ev.at
-        )
+        work.change(lo.ord_no, status=status, filled_qty=lo.filled, open_qty=lo.open)
         work.live[lo.root] = lo if lo.open else None
         if self.notify is not None:
-            fill = {"exec_id": exec_id, "exec_price": ev.price, "exec_qty": ev.qty}
+            fill = {"fill": fill_no, "exec_price": ev.price, "exec_qty": ev.qty}
             work.tell(lo, "체결", "new", **fill, fee=fee, tax=sec + rural)
             self._tell_balance(work, lo, ev, before, result.state)
 
     def _tell_balance(
-        self, work: _Work, lo: LiveOrder, ev: Trade, before: AccountState, after: AccountState
+        self, work: Work, lo: LiveOrder, ev: Trade, before: AccountState, after: AccountState
     ) -> None:
         led = self.ledger
         held = led.holding(after, lo.code)
@@ -656,9 +690,9 @@ class Brokerage(AccountQueries):
             led.orderable_cash(after),
             led.settled_cash(after),
         )
-        work.notes.append((lo.account, "balance", note))
+        work.tell_balance(note)
 
-    def _cancelled(self, work: _Work, ev: OrderCancelled) -> None:
+    def _cancelled(self, work: Work, ev: OrderCancelled) -> None:
         lo = work.order(ev.order_id)
         if lo is None or ev.qty <= 0:
             return
@@ -666,8 +700,8 @@ class Brokerage(AccountQueries):
         pending = self._cancel.get(lo.root)
         if ev.reason is CancelReason.REQUESTED and pending is not None and not pending[1]:
             orig, out = pending
-            ord_no = work.uow.orders.allocate_order_no()
-            work.uow.orders.add(
+            ord_no = work.new_ord_no()
+            work.add_order(
                 OrderRecord(
                     ord_no,
                     lo.account,
@@ -695,7 +729,7 @@ class Brokerage(AccountQueries):
         if not requested:
             work.tell(after, "취소")
 
-    def _modified(self, work: _Work, ev: OrderModified) -> None:
+    def _modified(self, work: Work, ev: OrderModified) -> None:
         lo = work.order(ev.order_id)
         pending = self._modify.get(ev.order_id)
         if lo is None or pending is None or pending[1]:  # pragma: no cover - not ours
@@ -707,11 +741,9 @@ class Brokerage(AccountQueries):
             work.post(lo.account, refs, result)
         else:  # pragma: no cover - checked just before the exchange call
             log.error("re-reservation of order %s failed: %s", lo.root, result.rejected)
-        work.uow.orders.update(
-            lo.ord_no, status=Status.MODIFIED, filled_qty=lo.filled, open_qty=0, updated_at=ev.at
-        )
-        ord_no = work.uow.orders.allocate_order_no()
-        work.uow.orders.add(
+        work.change(lo.ord_no, status=Status.MODIFIED, filled_qty=lo.filled, open_qty=0)
+        ord_no = work.new_ord_no()
+        work.add_order(
             OrderRecord(
                 ord_no,
                 lo.account,
@@ -743,7 +775,7 @@ class Brokerage(AccountQueries):
         work.tell(new, "확인", "modify", orig_ord_no=orig)
         out.append(Placed(ord_no, lo.side, ev.open_qty, "KRX", lo.root))
 
-    def _settle_all(self, work: _Work, on: date) -> None:
+    def _settle_all(self, work: Work, on: date) -> None:
         for account in sorted(self._states):
             state = work.state(account)
             if not any(f.settles <= on for f in state.pending):
@@ -751,9 +783,7 @@ class Brokerage(AccountQueries):
             result = self.ledger.settle(state, on)
             for entry in result.entries:
                 assert entry.settles is not None
-                work.uow.journal.post(
-                    work.at, account, ref_settle(entry.settles), journal_lines(entry)
-                )
+                work.post_lines(account, ref_settle(entry.settles), journal_lines(entry))
             work.states[account] = result.state
 
     # ------------------------------------------------------------------ recovery

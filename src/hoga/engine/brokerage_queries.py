@@ -2,7 +2,9 @@
 
 Orders, fills and cost postings come from storage; cash and holdings from the in-memory ledger
 state of the account (see :class:`hoga.engine.brokerage.Brokerage`). Every method takes the
-account number; callers check that the principal owns it.
+account number; callers check that the principal owns it. Every method first commits what the
+brokerage has staged (:mod:`hoga.engine.brokerage_commit`), so an answer never shows a change
+that is not durable yet.
 """
 
 from __future__ import annotations
@@ -32,8 +34,12 @@ class AccountQueries:
     def state(self, account: str) -> AccountState:
         raise NotImplementedError
 
+    def _settle_pending(self) -> None:
+        """Commit what is staged (the brokerage's group commit)."""
+
     def open_orders(self, account: str, code: str | None = None) -> list[OrderRecord]:
         """미체결: the account's working orders (of ``code``), by order number."""
+        self._settle_pending()
         with self.storage.unit_of_work() as uow:
             return uow.orders.open_orders(account, code)
 
@@ -41,11 +47,13 @@ class AccountQueries:
         self, account: str, *, since: int | None = None, until: int | None = None
     ) -> list[OrderRecord]:
         """Order history (new, modify and cancel rows) with ``since <= created_at < until``."""
+        self._settle_pending()
         with self.storage.unit_of_work() as uow:
             return uow.orders.by_account(account, since=since, until=until)
 
     def order(self, account: str, ord_no: int) -> OrderRecord | None:
         """One order of ``account`` (None for an unknown number or another account's)."""
+        self._settle_pending()
         with self.storage.unit_of_work() as uow:
             row = uow.orders.get(ord_no)
         return row if row is not None and row.account == account else None
@@ -54,18 +62,22 @@ class AccountQueries:
         self, account: str, *, since: int | None = None, until: int | None = None
     ) -> list[FillRecord]:
         """체결: the account's executions with ``since <= at < until``, by execution id."""
+        self._settle_pending()
         with self.storage.unit_of_work() as uow:
             return uow.fills.by_account(account, since=since, until=until)
 
     def holdings(self, account: str) -> tuple[Holding, ...]:
         """Positions with shares, by code (quantity, orderable, average price, cost, P&L)."""
+        self._settle_pending()
         return self.ledger.holdings(self.state(account))
 
     def holding(self, account: str, code: str) -> Holding | None:
+        self._settle_pending()
         return self.ledger.holding(self.state(account), code)
 
     def cash(self, account: str, today: date | None = None) -> CashSummary:
         """예수금, D+1/D+2 projections, orderable and withdrawable cash (see CashSummary)."""
+        self._settle_pending()
         state = self.state(account)
         day = today or self.exchange.day
         cal = self.calendar
@@ -84,12 +96,14 @@ class AccountQueries:
 
     def realized_pnl(self, account: str) -> int:
         """Realized P&L over all codes since the account opened (before costs)."""
+        self._settle_pending()
         return self.ledger.realized_pnl(self.state(account))
 
     def costs(
         self, account: str, *, since: int | None = None, until: int | None = None
     ) -> tuple[int, int]:
         """(commission, taxes) posted at settlements with ``since <= at < until``."""
+        self._settle_pending()
         fee = tax = 0
         with self.storage.unit_of_work() as uow:
             entries = uow.journal.entries(account, since=since, until=until)

@@ -75,6 +75,7 @@ def recover(b: Brokerage) -> int:
         b._states[account] = b._rebuild(account, journals[account])
     with b._work() as work:
         b._settle_all(work, b.exchange.day)
+    b.flush()
     chains = sorted((_chain(r, rows) for r in open_rows), key=_priority)
     entered = 0
     for chain in chains:
@@ -114,6 +115,7 @@ def recover(b: Brokerage) -> int:
             _expire(b, lo)
         else:
             entered += 1
+    b.flush()
     return entered
 
 

@@ -103,9 +103,11 @@ __all__ = [
     "NoticeRecord",
     "NoticeRepository",
     "OperationsRepository",
+    "OrderChange",
     "OrderRecord",
     "OrderRepository",
     "OutboxNotice",
+    "Posting",
     "RecordLog",
     "RecordProof",
     "SecurityLogRepository",
@@ -117,7 +119,10 @@ __all__ = [
     "TickRepository",
     "TokenRecord",
     "TokenRepository",
+    "TradeBatch",
+    "TradeBatchIds",
     "TradeTick",
+    "TradeWriter",
     "UnitOfWork",
 ]
 
@@ -237,6 +242,56 @@ class JournalEntry:
     account: str
     ref: str
     lines: tuple[JournalLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderChange:
+    """The new fill state of a stored order row (what :meth:`OrderRepository.update` sets)."""
+
+    ord_no: int
+    status: str
+    filled_qty: int
+    open_qty: int
+    updated_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """A journal entry to append (:meth:`JournalRepository.post`); its entry id is drawn when
+    it is written."""
+
+    at: int
+    account: str
+    ref: str
+    lines: tuple[JournalLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TradeBatch:
+    """Trading writes of many requests, written by :meth:`TradeWriter.write` in one go.
+
+    ``order_nos`` are the order numbers the (single) writer drew in memory since its last
+    batch, in order; writing advances the ``"ord_no"`` sequence over exactly them, and refuses
+    (StorageError) when the sequence does not continue at ``order_nos.start`` (someone else
+    drew order numbers). ``orders`` are new rows, ``changes`` fill-state updates of rows stored
+    earlier or in ``orders``, ``postings`` journal entries (ids drawn in order), ``fills`` new
+    executions (``exec_id`` ignored: drawn in order from the ``"exec_id"`` sequence).
+    """
+
+    order_nos: range = range(0)
+    orders: Sequence[OrderRecord] = ()
+    changes: Sequence[OrderChange] = ()
+    postings: Sequence[Posting] = ()
+    fills: Sequence[FillRecord] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TradeBatchIds:
+    """The identifiers a written :class:`TradeBatch` drew: posting ``i`` got entry id
+    ``first_entry_id + i``, fill ``i`` exec id ``first_exec_id + i`` (0 when there were none)."""
+
+    first_entry_id: int
+    first_exec_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,6 +520,20 @@ class JournalRepository(Protocol):
         ...
 
 
+class TradeWriter(Protocol):
+    """Group commit of trading writes: one call per batch of many orders, fills and postings
+    (statements over many rows instead of one per row)."""
+
+    def write(self, batch: TradeBatch) -> TradeBatchIds:
+        """Write ``batch`` in this unit of work, in the order: order-number check, new orders,
+        changes, fills, postings. Refuses (StorageError, dooming the unit of work) what the
+        single-row methods refuse — a duplicate or broken order row, an unbalanced or empty
+        posting, a fill of an unknown order — and an order-number sequence that does not
+        continue at ``batch.order_nos.start``; a change of a missing order raises
+        NotFoundError (and dooms it too)."""
+        ...
+
+
 class TickRepository(Protocol):
     """Trade prints."""
 
@@ -572,6 +641,8 @@ class UnitOfWork(Protocol):
     def fills(self) -> FillRepository: ...
     @property
     def journal(self) -> JournalRepository: ...
+    @property
+    def trades(self) -> TradeWriter: ...
     @property
     def ticks(self) -> TickRepository: ...
     @property

@@ -36,6 +36,7 @@ from hoga.adapters.sql.notices import SqlNoticeRepository, SqlOperationsReposito
 from hoga.adapters.sql.records import SqlEventLog, SqlSettingsRepository
 from hoga.adapters.sql.records_log import SqlRecordLog
 from hoga.adapters.sql.security import SqlKeySecurityRepository, SqlSecurityLog
+from hoga.adapters.sql.trades import SqlTradeWriter
 from hoga.adapters.sql.trading import (
     SqlFillRepository,
     SqlOrderRepository,
@@ -79,6 +80,7 @@ class SqlUnitOfWork:
         self.orders = SqlOrderRepository(tx, self.sequences)
         self.fills = SqlFillRepository(tx)
         self.journal = SqlJournalRepository(tx, self.sequences)
+        self.trades = SqlTradeWriter(tx, self.sequences)
         self.ticks = SqlTickRepository(tx)
         self.bars = SqlBarRepository(tx)
         self.instrument_days = SqlInstrumentDayRepository(tx)

@@ -1,10 +1,12 @@
 """주문 (``/api/dostk/ordr``) and 신용주문 (``/api/dostk/crdordr``) handlers.
 
 kt10000/kt10001 buy and sell, kt10002 modify, kt10003 cancel: decode the wire values, call the
-brokerage (``ctx.services["brokerage"]``), encode its answer (spec §4.7). Refusals map to the
-documented errors: input problems to 1517/1902 (the field named), exchange rejections through
-:func:`hoga.wire.rejects.reject_order`, 주문가능금액 부족 to RC4025, 매도가능수량 부족 to 800033,
-unavailable venues to RC9000.
+brokerage (``ctx.services["brokerage"]``), encode its answer (spec §4.7). New orders use
+:meth:`~hoga.engine.brokerage.Brokerage.place_async`: the orders of one event-loop turn share
+one commit (group commit), and each answer waits for the commit that holds its order.
+Refusals map to the documented errors: input problems to 1517/1902 (the field named), exchange
+rejections through :func:`hoga.wire.rejects.reject_order`, 주문가능금액 부족 to RC4025,
+매도가능수량 부족 to 800033, unavailable venues to RC9000.
 
 Credit orders kt10006–kt10009 are not simulated: they answer RC9000 (해당업무가 제공되지
 않습니다, with the 모의투자 prefix on the mock) after authentication and decoding, and nothing is
@@ -99,10 +101,10 @@ def _answer(
     return payload(out)
 
 
-def _order(call: Call, side: Side) -> Reply | ApiError:
+async def _order(call: Call, side: Side) -> Reply | ApiError:
     b = call.body
     who = call.principal
-    out = _broker(call).place(
+    out = await _broker(call).place_async(
         _account(call),
         code=_code(call),
         side=side,
@@ -122,13 +124,13 @@ def _order(call: Call, side: Side) -> Reply | ApiError:
 
 
 @handler("kt10000", kind="order")
-def buy(call: Call) -> Reply | ApiError:
-    return _order(call, Side.BUY)
+async def buy(call: Call) -> Reply | ApiError:
+    return await _order(call, Side.BUY)
 
 
 @handler("kt10001", kind="order")
-def sell(call: Call) -> Reply | ApiError:
-    return _order(call, Side.SELL)
+async def sell(call: Call) -> Reply | ApiError:
+    return await _order(call, Side.SELL)
 
 
 @handler("kt10002", kind="order")
