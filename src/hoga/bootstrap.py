@@ -29,6 +29,8 @@ from hoga.engine.incidents import IncidentPolicy, IncidentService
 from hoga.engine.maintenance import MaintenancePolicy, MaintenanceService
 from hoga.engine.marketdata import MarketDataRecorder, carried_bases
 from hoga.engine.outbox import Outbox, RetryPolicy
+from hoga.engine.realtime import RealtimeLimits
+from hoga.engine.realtime_relay import FrontHub, RowRelay
 from hoga.engine.records import Recorder, RetentionPolicy, Signer
 from hoga.engine.runtime import MarketRunner
 from hoga.engine.simclock import SimClock
@@ -48,11 +50,14 @@ if TYPE_CHECKING:
 __all__ = [
     "build_compliance",
     "build_context",
+    "build_front_context",
     "build_incidents",
     "build_maintenance",
     "build_outbox",
     "build_records",
+    "build_relay",
     "fee_schedule",
+    "is_shared_bus",
     "make_sim_clock",
     "notify_channels",
     "open_bus",
@@ -80,7 +85,7 @@ def open_bus(url: str) -> PubSub:
         from hoga.adapters.pubsub_memory import MemoryPubSub
 
         return MemoryPubSub()
-    if url.startswith(("redis://", "rediss://", "unix://")):
+    if is_shared_bus(url):
         from hoga.adapters.pubsub_redis import open_redis_bus
 
         return open_redis_bus(url)
@@ -244,6 +249,69 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
     )
     ctx.services["maintenance.gate"] = MaintenanceGate(maintenance)
     build_compliance(ctx, identity, wall=base_clock or RealClock())
+    return ctx
+
+
+def is_shared_bus(url: str) -> bool:
+    """Whether the bus ``url`` reaches other processes (Redis)."""
+    return url.startswith(("redis://", "rediss://", "unix://"))
+
+
+def build_relay(ctx: AppContext, *, wall: Clock | None = None) -> RowRelay | None:
+    """The market process's realtime relay to WebSocket front ends
+    (:mod:`hoga.engine.realtime_relay`), when the bus is shared; start it in the server's loop."""
+    if not is_shared_bus(ctx.settings.bus):
+        return None
+    return RowRelay(hub_for(ctx), ctx.pubsub, wall or RealClock())
+
+
+def build_front_context(
+    settings: Settings, *, limits: RealtimeLimits | None = None, base_clock: Clock | None = None
+) -> AppContext:
+    """A WebSocket front end (``hoga serve --role front``): sessions fed by the market process
+    over the shared bus; LOGIN checks tokens in the shared database. No market runs here: the
+    exchange is built idle, only for the instrument list (give the market's
+    ``--universe-limit``), and nothing but the WebSocket is served (hoga.api.front)."""
+    if not is_shared_bus(settings.bus):
+        raise ConfigError("a front end needs the market's shared bus: --bus redis://…")
+    storage = open_storage(settings.db)
+    bus = open_bus(settings.bus)
+    clock = make_sim_clock(settings.clock, start=settings.clock_start, base=base_clock)
+    wall = base_clock or RealClock()
+    universe = select_universe(load_universe(), settings.universe_limit)
+    calendar = KrxCalendar()
+    exchange = Exchange(
+        universe.values(),
+        clock=clock,
+        calendar=calendar,
+        seed=settings.seed,
+        mode=MarketMode(settings.market),
+        extended_sessions=settings.extended_sessions,
+        participants=False,
+    )
+    history = DailyHistory(universe, seed=settings.seed, years=settings.history_years)
+    recorder = MarketDataRecorder(history)
+    ctx = AppContext(
+        settings=settings,
+        storage=storage,
+        pubsub=bus,
+        clock=clock,
+        calendar=calendar,
+        universe=universe,
+        history=history,
+        exchange=exchange,
+        recorder=recorder,
+        runner=MarketRunner(exchange, clock),  # never started
+        operator_token=settings.operator_token or "",
+    )
+    identity = IdentityService(storage, clock, wall=wall)
+    ctx.services["identity"] = identity
+    ctx.auth = IdentityAuthenticator(identity)
+    outbox = build_outbox(settings, storage, clock)
+    maintenance = build_maintenance(settings, storage, clock, outbox, wall=wall)
+    ctx.services["maintenance.gate"] = MaintenanceGate(maintenance)
+    build_compliance(ctx, identity, wall=wall)
+    ctx.services["realtime"] = FrontHub(exchange, bus, wall, limits)
     return ctx
 
 

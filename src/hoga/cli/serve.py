@@ -1,7 +1,9 @@
-"""``hoga serve``: run the API and the simulated market in one process."""
+"""``hoga serve``: run the API and the simulated market in one process, or (``--role front``) a
+WebSocket front end fed by the market process over a shared Redis bus."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import typer
@@ -54,24 +56,45 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(
                 help="event bus: memory:// (default) or redis://host:port/db[?prefix=…]; "
-                "one process per bus runs the market (no WebSocket front-end role yet)"
+                "one process per bus runs the market, --role front processes serve sockets"
             ),
+        ] = None,
+        role: Annotated[
+            str,
+            typer.Option(
+                help="all: the market, REST and WebSocket (default); front: WebSocket only, "
+                "fed by the market process over the shared --bus"
+            ),
+        ] = "all",
+        ws_max_pending: Annotated[
+            int | None,
+            typer.Option(help="rows a slow WebSocket session may have queued before it is dropped"),
+        ] = None,
+        ws_ping_interval: Annotated[
+            float | None,
+            typer.Option(help="seconds (of the simulated clock) between server PINGs"),
         ] = None,
     ) -> None:
         """Serve REST + WebSocket on one port, with the simulated market running.
 
         ``--bus redis://…`` publishes the market's event batches to Redis (topics
-        ``market.<code>`` and ``market``) for other processes. Only one process per bus may run
-        the market. A WebSocket-only front-end process fed by the bus is not implemented: the
-        realtime hub reads book state (0C/0D/0H, cumulative figures) from its own process's
-        exchange, so a front-end would need a book mirror driven by the bus first.
+        ``market.<code>`` and ``market``) and relays ready-made realtime rows to front ends
+        (:mod:`hoga.engine.realtime_relay`). Only one process per bus may run the market.
+        ``--role front --bus redis://…`` (same ``--db``, ``--universe-limit`` and ``--clock``
+        as the market process) runs no market: it serves only the WebSocket (and ``/health``),
+        its sessions fed by the market process over the bus.
         """
         import uvicorn
 
         from hoga.api.app import create_app
+        from hoga.api.front import create_front_app
+        from hoga.api.ws import WsConfig
         from hoga.api.ws_direct import DirectProtocol
-        from hoga.bootstrap import build_context, demo_customer
+        from hoga.bootstrap import build_context, build_front_context, build_relay, demo_customer
+        from hoga.engine.realtime import RealtimeLimits
 
+        if role not in ("all", "front"):
+            raise typer.BadParameter("--role is all or front")
         settings = Settings.load(
             host=host,
             port=port,
@@ -85,18 +108,34 @@ def register(app: typer.Typer) -> None:
             ratelimit=ratelimit,
             bus=bus,
         )
-        ctx = build_context(settings)
-        extra = {"operator token": ctx.operator_token}
-        if demo:
-            extra.update(demo_customer(ctx))
+        limits = RealtimeLimits()
+        if ws_max_pending is not None:
+            limits = RealtimeLimits(limits.max_items, ws_max_pending, limits.frame_bytes)
+        ws_config = WsConfig(limits=limits)
+        if ws_ping_interval is not None:
+            ws_config = WsConfig(ping_interval_us=int(ws_ping_interval * 1e6), limits=limits)
+        extra: dict[str, str] = {}
+        relay = None
+        if role == "front":
+            ctx = build_front_context(settings, limits=limits)
+            app = create_front_app(ctx)
+            extra["role"] = "front (WebSocket only; the market runs in another process)"
+        else:
+            ctx = build_context(settings)
+            app = create_app(ctx)
+            relay = build_relay(ctx)
+            extra["operator token"] = ctx.operator_token
+            if demo:
+                extra.update(demo_customer(ctx))
+        ctx.services["ws.config"] = ws_config
         console = Console()
         table = Table(title="hoga is running", show_header=False)
         for key, value in banner_rows(settings, extra):
             table.add_row(key, value)
         console.print(table)
         # proxy_headers off: only hoga's own trusted-proxy setting may rewrite the client address
-        uvicorn.run(
-            create_app(ctx),
+        config = uvicorn.Config(
+            app,
             host=host,
             port=port,
             log_level="warning",
@@ -105,3 +144,16 @@ def register(app: typer.Typer) -> None:
             ws=DirectProtocol,  # the realtime hub writes frames to the sockets itself
             ws_per_message_deflate=False,  # one frame's bytes serve every session
         )
+        server = uvicorn.Server(config)
+
+        async def run() -> None:
+            if relay is not None:  # in the server's loop, before it accepts connections
+                await relay.start()
+            try:
+                await server.serve()
+            finally:
+                if relay is not None:
+                    await relay.stop()
+
+        with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+            runner.run(run())

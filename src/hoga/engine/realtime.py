@@ -79,6 +79,7 @@ __all__ = [
     "MARKET_PHASE_CODES",
     "OVERFLOW_CODE",
     "FrameSink",
+    "Pair",
     "RealtimeHub",
     "RealtimeLimits",
     "RealtimeSession",
@@ -158,6 +159,8 @@ class RealtimeSession:
     :meth:`resume` (the sink drained) schedules the next drain. :meth:`wait` then only wakes
     when the session ends.
     """
+
+    skips = True  # honours ``skip`` in RealtimeHub.fanout (the relay's stand-in does not)
 
     def __init__(self, appkey: str, accounts: tuple[str, ...], limits: RealtimeLimits) -> None:
         self.appkey = appkey
@@ -292,7 +295,12 @@ class RealtimeHub:
     """Sessions, registrations, bus feeds and fan-out (see the module docstring)."""
 
     def __init__(
-        self, exchange: Exchange, pubsub: PubSub, limits: RealtimeLimits | None = None
+        self,
+        exchange: Exchange,
+        pubsub: PubSub,
+        limits: RealtimeLimits | None = None,
+        *,
+        listen: bool = True,
     ) -> None:
         self.exchange = exchange
         self.pubsub = pubsub
@@ -304,7 +312,8 @@ class RealtimeHub:
         self._vi: dict[str, Vi] = {}
         self._dirty: list[RealtimeSession] = []  # sessions with a sink and rows to drain
         self._taps: list[Callable[[str, str, str, bytes], None]] = []
-        exchange.add_listener(self._listen)
+        if listen:  # VI rows (a front-end's hub gets them from the relay instead)
+            exchange.add_listener(self._listen)
 
     # -------------------------------------------------------------- sessions
 
@@ -405,6 +414,14 @@ class RealtimeHub:
         await self._sync_feeds()
         return RemoveAck(return_code=0, return_msg="")
 
+    async def relay(self, session: RealtimeSession, pairs: set[Pair]) -> None:
+        """Register exactly ``pairs`` for an internal ``session`` (no limits, no ack; see
+        :mod:`hoga.engine.realtime_relay`)."""
+        before = session.pairs()
+        session.groups = {"": set(pairs)} if pairs else {}
+        self._apply(session, before, set(pairs))
+        await self._sync_feeds()
+
     def _apply(self, session: RealtimeSession, before: set[Pair], after: set[Pair]) -> None:
         for pair in before - after:
             subs = self._subs.get(pair)
@@ -474,7 +491,7 @@ class RealtimeHub:
         excluded = self._subs.get(skip, ()) if skip else ()
         overflowed: list[RealtimeSession] = []
         for session in subs:
-            if excluded and session in excluded:
+            if excluded and session in excluded and session.skips:
                 continue
             if not session.push(type_code, item, row):
                 overflowed.append(session)
