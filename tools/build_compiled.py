@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from hoga.engine.fastpath import GROUP, MODULES, build_dir, fingerprint, source_dir  # noqa: E402
+from hoga.engine.fastpath import GROUP, MODULES, build_dir, fingerprint, source_path  # noqa: E402
 
 __all__ = ["build", "main", "up_to_date"]
 
@@ -55,7 +55,7 @@ def up_to_date(out: Path) -> bool:
 
 def build(out: Path) -> None:
     """Compile into ``out`` (replaced whole); raises ``RuntimeError`` with the compiler's log."""
-    files = [str(source_dir() / f"{name}.py") for name in MODULES]
+    files = [str(source_path(name)) for name in MODULES]
     with tempfile.TemporaryDirectory(prefix="hoga-mypyc-") as scratch:
         work = Path(scratch)
         stage = work / "out"

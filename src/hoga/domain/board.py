@@ -89,11 +89,6 @@ _BUY: Final = Side.BUY
 _DAY: Final = TimeInForce.DAY
 _REQUESTED: Final = CancelReason.REQUESTED
 _STOP_LIMIT: Final = OrderKind.STOP_LIMIT
-# Event constructors called without type.__call__ (events.py explains why this is cheaper).
-_accepted: Final = OrderAccepted.__new__
-_book_changed: Final = BookChanged.__new__
-_cancelled: Final = OrderCancelled.__new__
-_rejected: Final = OrderRejected.__new__
 _NO_OPEN_QTY: Final[Why] = (RejectReason.MODIFY_NOT_ALLOWED, "the order has no open quantity")
 
 
@@ -231,13 +226,14 @@ class Board(BoardCore):
         level.count += 1
         book.orders[oid] = ro
         code = self.code
-        ev: list[Event] = [
-            _accepted(OrderAccepted, oid, code, side, otype.trde_tp, price, qty, now)
-        ]
-        if self._stops:
-            self._run_stops(now, ev)
+        accepted = OrderAccepted(oid, code, side, otype.trde_tp, price, qty, now)
         self._dirty = False
-        ev.append(_book_changed(BookChanged, code, now))
+        if not self._stops:
+            return [accepted, BookChanged(code, now)]
+        ev: list[Event] = [accepted]
+        self._run_stops(now, ev)
+        self._dirty = False
+        ev.append(BookChanged(code, now))
         return ev
 
     def _admit(self, order: NewOrder, price: int, now: int) -> list[Event]:
@@ -260,7 +256,7 @@ class Board(BoardCore):
         )
         code = self.code
         ev: list[Event] = [
-            _accepted(OrderAccepted, oid, code, order.side, otype.trde_tp, price, order.qty, now)
+            OrderAccepted(oid, code, order.side, otype.trde_tp, price, order.qty, now)
         ]
         if stop:
             self._park_stop(ro)
@@ -270,7 +266,7 @@ class Board(BoardCore):
             self._run_stops(now, ev)
         if self._dirty:
             self._dirty = False
-            ev.append(_book_changed(BookChanged, code, now))
+            ev.append(BookChanged(code, now))
         return ev
 
     def modify(
@@ -344,14 +340,14 @@ class Board(BoardCore):
             self._dirty = False
             code = self.code
             return [
-                _cancelled(OrderCancelled, order_id, code, take, _REQUESTED, now),
-                _book_changed(BookChanged, code, now),
+                OrderCancelled(order_id, code, take, _REQUESTED, now),
+                BookChanged(code, now),
             ]
         if ro is None:
             ro = self._stops.get(order_id)
             if ro is None:
                 reason, detail = self._missing(order_id)
-                return [_rejected(OrderRejected, order_id, self.code, reason, now, detail)]
+                return [OrderRejected(order_id, self.code, reason, now, detail)]
         if qty is not None and (qty <= 0 or qty % self._lot):
             why = (RejectReason.INVALID_QUANTITY, f"quantity must be a multiple of {self._lot}")
             return [self._reject(order_id, why, now)]

@@ -15,7 +15,8 @@ Speed (the continuous-matching hot path; behaviour is the same as the plain read
 - Stops: with no waiting stop order, the trigger scan is skipped.
 - Entry: a valid limit order in continuous trading that cannot trade rests without going through
   ``_enter``/``_match``; a whole-order cancel of a resting order skips ``_take``/``_cancel``.
-- Events on these paths are built with ``Cls.__new__(Cls, ...)`` (no ``type.__call__``).
+- Events are built by calling their class (``Trade(...)``): a direct native call when mypyc
+  compiles these modules, the relabelling ``__new__`` when interpreted (``model.FrozenValue``).
 - Garbage collection (advice for the engine; the domain never touches ``gc``): every order and
   event is a GC-tracked object, so with tens of thousands of resting orders the cyclic collector's
   full passes cost about as much as matching. An engine should call ``gc.freeze()`` once after
@@ -63,10 +64,6 @@ _BUY: Final = Side.BUY
 _DAY: Final = TimeInForce.DAY
 _FOK: Final = TimeInForce.FOK
 _IOC_REMAINDER: Final = CancelReason.IOC_REMAINDER
-# Event constructors called without type.__call__ (events.py explains why this is cheaper).
-_trade: Final = Trade.__new__
-_cancelled: Final = OrderCancelled.__new__
-_book_changed: Final = BookChanged.__new__
 
 
 class BoardCore:
@@ -250,7 +247,7 @@ class BoardCore:
         reference = self._last
         low, high = self._vi_window(reference)
         code, aggressor, tid = self.code, taker.side, taker.order_id
-        orders, append = book.orders, ev.append
+        orders = book.orders
         left = taker.open
         hit: vi.ViCheck | None = None
         while True:
@@ -284,9 +281,9 @@ class BoardCore:
                 done += qty
                 count += 1
                 if buy:
-                    append(_trade(Trade, code, price, qty, tid, maker.order_id, aggressor, now))
+                    ev.append(Trade(code, price, qty, tid, maker.order_id, aggressor, now))
                 else:
-                    append(_trade(Trade, code, price, qty, maker.order_id, tid, aggressor, now))
+                    ev.append(Trade(code, price, qty, maker.order_id, tid, aggressor, now))
                 if not left:
                     break
                 maker = nxt
@@ -378,7 +375,7 @@ class BoardCore:
     ) -> None:
         self._take(ro, qty)
         ro.cancelled += qty
-        ev.append(_cancelled(OrderCancelled, ro.order_id, self.code, qty, reason, now))
+        ev.append(OrderCancelled(ro.order_id, self.code, qty, reason, now))
 
     def _reject(self, order_id: int, why: Why, now: int) -> OrderRejected:
         return OrderRejected(order_id, self.code, why[0], now, why[1])
@@ -386,7 +383,7 @@ class BoardCore:
     def _flush(self, ev: list[Event], now: int) -> list[Event]:
         if self._dirty:
             self._dirty = False
-            ev.append(_book_changed(BookChanged, self.code, now))
+            ev.append(BookChanged(self.code, now))
         return ev
 
     def _on_grid(self, price: int) -> bool:

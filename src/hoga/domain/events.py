@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
 
-from hoga.domain.model import Side
+from hoga.domain.model import FrozenValue, Side, interpreted_constructors
 
 __all__ = [
     "BookChanged",
@@ -67,33 +66,8 @@ class CancelReason(enum.StrEnum):
     OPERATOR = "operator"
 
 
-class _Value:
-    """Base of the events: pickling and copying rebuild through the constructor."""
-
-    __slots__: tuple[str, ...] = ()
-
-    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
-        return type(self), tuple([getattr(self, name) for name in self.__slots__])
-
-
-def _shape(cls: type[_Value]) -> type[Any]:
-    """A plain class with the slot layout of the event class ``cls``.
-
-    Speed (events are built on every order): a frozen dataclass ``__init__`` sets each field
-    through ``object.__setattr__`` (about 0.9 µs for seven fields). Each event's ``__new__``
-    instead fills an instance of this twin with ordinary slot stores and then relabels it with
-    ``__class__ = cls`` (the layouts are identical, so CPython allows it): about 0.3 µs. The result
-    is a normal frozen dataclass instance (``__eq__``, ``__hash__``, ``repr``, ``replace``,
-    ``asdict`` and msgspec all behave as before, and assigning a field still raises).
-    """
-    return type(f"_{cls.__name__}Shape", (_Value,), {"__slots__": cls.__slots__})
-
-
-_new = object.__new__
-
-
 @dataclass(frozen=True, slots=True, init=False)
-class OrderAccepted(_Value):
+class OrderAccepted(FrozenValue):
     order_id: int
     code: str
     side: Side
@@ -102,52 +76,38 @@ class OrderAccepted(_Value):
     qty: int
     at: int
 
-    def __new__(
-        cls, order_id: int, code: str, side: Side, trde_tp: str, price: int, qty: int, at: int
-    ) -> OrderAccepted:
-        o = _new(_ORDER_ACCEPTED)
-        o.order_id = order_id
-        o.code = code
-        o.side = side
-        o.trde_tp = trde_tp
-        o.price = price
-        o.qty = qty
-        o.at = at
-        o.__class__ = cls
-        ev: OrderAccepted = o
-        return ev
-
-
-_ORDER_ACCEPTED = _shape(OrderAccepted)
+    def __init__(
+        self, order_id: int, code: str, side: Side, trde_tp: str, price: int, qty: int, at: int
+    ) -> None:
+        self.order_id = order_id  # type: ignore[misc]
+        self.code = code  # type: ignore[misc]
+        self.side = side  # type: ignore[misc]
+        self.trde_tp = trde_tp  # type: ignore[misc]
+        self.price = price  # type: ignore[misc]
+        self.qty = qty  # type: ignore[misc]
+        self.at = at  # type: ignore[misc]
 
 
 @dataclass(frozen=True, slots=True, init=False)
-class OrderRejected(_Value):
+class OrderRejected(FrozenValue):
     order_id: int
     code: str
     reason: RejectReason
     at: int
     detail: str = ""
 
-    def __new__(
-        cls, order_id: int, code: str, reason: RejectReason, at: int, detail: str = ""
-    ) -> OrderRejected:
-        o = _new(_ORDER_REJECTED)
-        o.order_id = order_id
-        o.code = code
-        o.reason = reason
-        o.at = at
-        o.detail = detail
-        o.__class__ = cls
-        ev: OrderRejected = o
-        return ev
-
-
-_ORDER_REJECTED = _shape(OrderRejected)
+    def __init__(
+        self, order_id: int, code: str, reason: RejectReason, at: int, detail: str = ""
+    ) -> None:
+        self.order_id = order_id  # type: ignore[misc]
+        self.code = code  # type: ignore[misc]
+        self.reason = reason  # type: ignore[misc]
+        self.at = at  # type: ignore[misc]
+        self.detail = detail  # type: ignore[misc]
 
 
 @dataclass(frozen=True, slots=True, init=False)
-class OrderModified(_Value):
+class OrderModified(FrozenValue):
     order_id: int
     code: str
     price: int
@@ -156,8 +116,8 @@ class OrderModified(_Value):
     kept_priority: bool
     at: int
 
-    def __new__(
-        cls,
+    def __init__(
+        self,
         order_id: int,
         code: str,
         price: int,
@@ -165,50 +125,34 @@ class OrderModified(_Value):
         open_qty: int,
         kept_priority: bool,
         at: int,
-    ) -> OrderModified:
-        o = _new(_ORDER_MODIFIED)
-        o.order_id = order_id
-        o.code = code
-        o.price = price
-        o.qty = qty
-        o.open_qty = open_qty
-        o.kept_priority = kept_priority
-        o.at = at
-        o.__class__ = cls
-        ev: OrderModified = o
-        return ev
-
-
-_ORDER_MODIFIED = _shape(OrderModified)
+    ) -> None:
+        self.order_id = order_id  # type: ignore[misc]
+        self.code = code  # type: ignore[misc]
+        self.price = price  # type: ignore[misc]
+        self.qty = qty  # type: ignore[misc]
+        self.open_qty = open_qty  # type: ignore[misc]
+        self.kept_priority = kept_priority  # type: ignore[misc]
+        self.at = at  # type: ignore[misc]
 
 
 @dataclass(frozen=True, slots=True, init=False)
-class OrderCancelled(_Value):
+class OrderCancelled(FrozenValue):
     order_id: int
     code: str
     qty: int  # how much open quantity was cancelled
     reason: CancelReason
     at: int
 
-    def __new__(
-        cls, order_id: int, code: str, qty: int, reason: CancelReason, at: int
-    ) -> OrderCancelled:
-        o = _new(_ORDER_CANCELLED)
-        o.order_id = order_id
-        o.code = code
-        o.qty = qty
-        o.reason = reason
-        o.at = at
-        o.__class__ = cls
-        ev: OrderCancelled = o
-        return ev
-
-
-_ORDER_CANCELLED = _shape(OrderCancelled)
+    def __init__(self, order_id: int, code: str, qty: int, reason: CancelReason, at: int) -> None:
+        self.order_id = order_id  # type: ignore[misc]
+        self.code = code  # type: ignore[misc]
+        self.qty = qty  # type: ignore[misc]
+        self.reason = reason  # type: ignore[misc]
+        self.at = at  # type: ignore[misc]
 
 
 @dataclass(frozen=True, slots=True, init=False)
-class OrderTriggered(_Value):
+class OrderTriggered(FrozenValue):
     """A stop-limit order became active, or a conditional order turned into a market order."""
 
     order_id: int
@@ -216,22 +160,15 @@ class OrderTriggered(_Value):
     price: int
     at: int
 
-    def __new__(cls, order_id: int, code: str, price: int, at: int) -> OrderTriggered:
-        o = _new(_ORDER_TRIGGERED)
-        o.order_id = order_id
-        o.code = code
-        o.price = price
-        o.at = at
-        o.__class__ = cls
-        ev: OrderTriggered = o
-        return ev
-
-
-_ORDER_TRIGGERED = _shape(OrderTriggered)
+    def __init__(self, order_id: int, code: str, price: int, at: int) -> None:
+        self.order_id = order_id  # type: ignore[misc]
+        self.code = code  # type: ignore[misc]
+        self.price = price  # type: ignore[misc]
+        self.at = at  # type: ignore[misc]
 
 
 @dataclass(frozen=True, slots=True, init=False)
-class Trade(_Value):
+class Trade(FrozenValue):
     code: str
     price: int
     qty: int
@@ -240,8 +177,8 @@ class Trade(_Value):
     aggressor: Side | None  # None for a trade made by an auction uncross
     at: int
 
-    def __new__(
-        cls,
+    def __init__(
+        self,
         code: str,
         price: int,
         qty: int,
@@ -249,61 +186,40 @@ class Trade(_Value):
         sell_order_id: int,
         aggressor: Side | None,
         at: int,
-    ) -> Trade:
-        o = _new(_TRADE)
-        o.code = code
-        o.price = price
-        o.qty = qty
-        o.buy_order_id = buy_order_id
-        o.sell_order_id = sell_order_id
-        o.aggressor = aggressor
-        o.at = at
-        o.__class__ = cls
-        ev: Trade = o
-        return ev
-
-
-_TRADE = _shape(Trade)
+    ) -> None:
+        self.code = code  # type: ignore[misc]
+        self.price = price  # type: ignore[misc]
+        self.qty = qty  # type: ignore[misc]
+        self.buy_order_id = buy_order_id  # type: ignore[misc]
+        self.sell_order_id = sell_order_id  # type: ignore[misc]
+        self.aggressor = aggressor  # type: ignore[misc]
+        self.at = at  # type: ignore[misc]
 
 
 @dataclass(frozen=True, slots=True, init=False)
-class BookChanged(_Value):
+class BookChanged(FrozenValue):
     code: str
     at: int
 
-    def __new__(cls, code: str, at: int) -> BookChanged:
-        o = _new(_BOOK_CHANGED)
-        o.code = code
-        o.at = at
-        o.__class__ = cls
-        ev: BookChanged = o
-        return ev
-
-
-_BOOK_CHANGED = _shape(BookChanged)
+    def __init__(self, code: str, at: int) -> None:
+        self.code = code  # type: ignore[misc]
+        self.at = at  # type: ignore[misc]
 
 
 @dataclass(frozen=True, slots=True, init=False)
-class PhaseChanged(_Value):
+class PhaseChanged(FrozenValue):
     code: str  # "" for a market-wide change
     phase: str
     at: int
 
-    def __new__(cls, code: str, phase: str, at: int) -> PhaseChanged:
-        o = _new(_PHASE_CHANGED)
-        o.code = code
-        o.phase = phase
-        o.at = at
-        o.__class__ = cls
-        ev: PhaseChanged = o
-        return ev
-
-
-_PHASE_CHANGED = _shape(PhaseChanged)
+    def __init__(self, code: str, phase: str, at: int) -> None:
+        self.code = code  # type: ignore[misc]
+        self.phase = phase  # type: ignore[misc]
+        self.at = at  # type: ignore[misc]
 
 
 @dataclass(frozen=True, slots=True, init=False)
-class ViTriggered(_Value):
+class ViTriggered(FrozenValue):
     code: str
     static: bool  # True for a static VI, False for a dynamic one
     reference: int
@@ -311,39 +227,25 @@ class ViTriggered(_Value):
     until: int  # scheduled end of the VI auction (before its random extension)
     at: int
 
-    def __new__(
-        cls, code: str, static: bool, reference: int, trigger_price: int, until: int, at: int
-    ) -> ViTriggered:
-        o = _new(_VI_TRIGGERED)
-        o.code = code
-        o.static = static
-        o.reference = reference
-        o.trigger_price = trigger_price
-        o.until = until
-        o.at = at
-        o.__class__ = cls
-        ev: ViTriggered = o
-        return ev
-
-
-_VI_TRIGGERED = _shape(ViTriggered)
+    def __init__(
+        self, code: str, static: bool, reference: int, trigger_price: int, until: int, at: int
+    ) -> None:
+        self.code = code  # type: ignore[misc]
+        self.static = static  # type: ignore[misc]
+        self.reference = reference  # type: ignore[misc]
+        self.trigger_price = trigger_price  # type: ignore[misc]
+        self.until = until  # type: ignore[misc]
+        self.at = at  # type: ignore[misc]
 
 
 @dataclass(frozen=True, slots=True, init=False)
-class ViReleased(_Value):
+class ViReleased(FrozenValue):
     code: str
     at: int
 
-    def __new__(cls, code: str, at: int) -> ViReleased:
-        o = _new(_VI_RELEASED)
-        o.code = code
-        o.at = at
-        o.__class__ = cls
-        ev: ViReleased = o
-        return ev
-
-
-_VI_RELEASED = _shape(ViReleased)
+    def __init__(self, code: str, at: int) -> None:
+        self.code = code  # type: ignore[misc]
+        self.at = at  # type: ignore[misc]
 
 
 Event = (
@@ -357,4 +259,17 @@ Event = (
     | PhaseChanged
     | ViTriggered
     | ViReleased
+)
+
+interpreted_constructors(
+    OrderAccepted,
+    OrderRejected,
+    OrderModified,
+    OrderCancelled,
+    OrderTriggered,
+    Trade,
+    BookChanged,
+    PhaseChanged,
+    ViTriggered,
+    ViReleased,
 )

@@ -39,6 +39,7 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Final
 
 from hoga.domain.board import Board, BoardPhase
 from hoga.domain.events import Event, OrderRejected, PhaseChanged, RejectReason
@@ -68,9 +69,11 @@ PARTICIPANT_ID_BASE = 1_000_000_000
 CATCH_UP_US = 5_000_000
 
 SeqEvent = tuple[int, Event]
-_REGULAR = BookKind.REGULAR
+_REGULAR: Final = BookKind.REGULAR
 #: Order kinds that trade outside the regular board (checked before the board is looked up).
-_OFF_BOARD_KINDS = frozenset({OrderKind.PRE_CLOSE, OrderKind.POST_CLOSE, OrderKind.AFTER_SINGLE})
+_OFF_BOARD_KINDS: Final = frozenset(
+    {OrderKind.PRE_CLOSE, OrderKind.POST_CLOSE, OrderKind.AFTER_SINGLE}
+)
 Listener = Callable[[list[SeqEvent]], None]
 
 

@@ -1,4 +1,4 @@
-"""Optional mypyc-compiled build of the hot domain modules, with the pure-Python source as fallback.
+"""Optional mypyc-compiled build of the hot modules, with the pure-Python source as fallback.
 
 The domain stays plain, stdlib-only Python. ``tools/build_compiled.py`` (``make compiled``) runs
 mypyc over the *same* source files listed in :data:`MODULES` and puts the extension modules into a
@@ -22,9 +22,11 @@ Entry points that opt in: ``python -m hoga.engine.fastpath ARGS...`` runs the ``
 process that calls :func:`enable` first. The compiled and interpreted engines produce identical
 event streams (``tests/unit/test_compiled_core.py``).
 
-Events and ``NewOrder`` (``events.py``, ``model.py``) stay interpreted: their constructors relabel
-a plain twin instance (``__class__ = cls``), which mypyc cannot compile; compiled modules call them
-as ordinary Python classes.
+What is compiled (:data:`MODULES`): the hot domain modules — the board and its book, the
+validation, tick, limit, VI and auction rules, the events and the order/instrument values
+(``events.py``, ``model.py``: native classes that still behave as frozen dataclasses, see
+:class:`hoga.domain.model.FrozenValue`) — and ``hoga.engine.exchange`` (the single writer's
+command path). The rest of the engine imports them as ordinary modules.
 """
 
 from __future__ import annotations
@@ -50,23 +52,26 @@ __all__ = [
     "is_compiled",
     "main",
     "source_dir",
+    "source_path",
     "status",
 ]
 
-#: The domain modules compiled together (one mypyc group), in dependency-free order.
+#: The modules compiled together (one mypyc group): the hot domain modules and the exchange.
 MODULES: tuple[str, ...] = (
-    "auction",
-    "board",
-    "board_core",
-    "board_orders",
-    "book",
-    "limits",
-    "ticks",
-    "vi",
+    "hoga.domain.auction",
+    "hoga.domain.board",
+    "hoga.domain.board_core",
+    "hoga.domain.board_orders",
+    "hoga.domain.book",
+    "hoga.domain.events",
+    "hoga.domain.limits",
+    "hoga.domain.model",
+    "hoga.domain.ticks",
+    "hoga.domain.vi",
+    "hoga.engine.exchange",
 )
 #: mypyc group name; its shared runtime is the top-level module ``{GROUP}__mypyc``.
 GROUP = "hoga_domain_compiled"
-_PACKAGE = "hoga.domain"
 
 _state: dict[str, object] = {"enabled": False, "reason": "enable() not called"}
 
@@ -74,6 +79,11 @@ _state: dict[str, object] = {"enabled": False, "reason": "enable() not called"}
 def source_dir() -> Path:
     """Directory of the pure-Python domain sources (``src/hoga/domain``)."""
     return Path(__file__).resolve().parent.parent / "domain"
+
+
+def source_path(module: str) -> Path:
+    """The ``.py`` file of ``module`` (a dotted name under ``hoga``)."""
+    return source_dir().parent.parent.joinpath(*module.split(".")).with_suffix(".py")
 
 
 def build_dir() -> Path:
@@ -90,14 +100,14 @@ def fingerprint() -> dict[str, object]:
         mypy_version = version("mypy")
     except Exception:
         mypy_version = "absent"
-    src = source_dir()
     return {
         "ext_suffix": importlib.machinery.EXTENSION_SUFFIXES[0],
         "python": sys.version,
         "mypy": mypy_version,
         "group": GROUP,
         "sources": {
-            name: hashlib.sha256((src / f"{name}.py").read_bytes()).hexdigest() for name in MODULES
+            name.rsplit(".", 1)[-1]: hashlib.sha256(source_path(name).read_bytes()).hexdigest()
+            for name in MODULES
         },
     }
 
@@ -133,7 +143,7 @@ def _check(root: Path) -> tuple[dict[str, Path] | None, str]:
     suffix = str(current["ext_suffix"])
     paths = {f"{GROUP}__mypyc": root / f"{GROUP}__mypyc{suffix}"}
     for name in MODULES:
-        paths[f"{_PACKAGE}.{name}"] = root / "hoga" / "domain" / f"{name}{suffix}"
+        paths[name] = root.joinpath(*name.split(".")).with_name(name.rsplit(".", 1)[-1] + suffix)
     missing = [str(p) for p in paths.values() if not p.is_file()]
     if missing:
         return None, f"compiled build incomplete: {missing[0]} missing"
@@ -150,9 +160,9 @@ def enable() -> bool:
     if os.environ.get("HOGA_PURE") == "1":
         _state["reason"] = "HOGA_PURE=1"
         return False
-    loaded = [m for m in MODULES if f"{_PACKAGE}.{m}" in sys.modules]
+    loaded = [m for m in MODULES if m in sys.modules]
     if loaded:
-        _state["reason"] = f"{_PACKAGE}.{loaded[0]} was imported before enable()"
+        _state["reason"] = f"{loaded[0]} was imported before enable()"
         return False
     root = build_dir()
     paths, reason = _check(root)
@@ -163,10 +173,10 @@ def enable() -> bool:
     sys.meta_path.insert(0, finder)
     try:
         for name in MODULES:
-            importlib.import_module(f"{_PACKAGE}.{name}")
+            importlib.import_module(name)
     except Exception as exc:
         sys.meta_path.remove(finder)
-        for name in (*paths, *(f"{_PACKAGE}.{m}" for m in MODULES)):
+        for name in (*paths, *MODULES):
             sys.modules.pop(name, None)
         _state["reason"] = f"compiled build failed to load: {exc!r}"
         return False
@@ -177,10 +187,9 @@ def enable() -> bool:
 
 def is_compiled() -> bool:
     """Whether the domain modules in use are the compiled ones (checks the loaded modules)."""
-    names = [f"{_PACKAGE}.{m}" for m in MODULES]
     return all(
         n in sys.modules and not str(getattr(sys.modules[n], "__file__", "")).endswith(".py")
-        for n in names
+        for n in MODULES
     )
 
 
