@@ -266,8 +266,9 @@ def check(
     return _hit(False, dynamic_reference, rate, price)
 
 
-#: Beyond any price: the window bound used when a check is skipped (prices are far below 2**62).
-_FAR: Final = 1 << 62
+#: Beyond any price: the window bound used when a check is skipped (prices are far below 2**61;
+#: kept inside mypyc's unboxed integer range, so comparing a price with it stays cheap).
+_FAR: Final = 1 << 61
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,10 +297,13 @@ class ViRates:
         if not self.active:
             return low, high
         if static_reference is not None:
-            low, high = _triggers_int(static_reference, *self.static)
+            num, den = self.static
+            low, high = _triggers_int(static_reference, num, den)
         if dynamic_reference is not None:
-            down, up = _triggers_int(dynamic_reference, *self.dynamic)
-            low, high = max(low, down), min(high, up)
+            num, den = self.dynamic
+            down, up = _triggers_int(dynamic_reference, num, den)
+            low = down if down > low else low
+            high = up if up < high else high
         return low, high
 
 

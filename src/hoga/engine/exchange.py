@@ -248,7 +248,10 @@ class Exchange:
         self._event_seq = seq + n
         if n == 2:
             return [(seq + 1, events[0]), (seq + 2, events[1])]
-        return list(enumerate(events, seq + 1))
+        if n == 1:
+            return [(seq + 1, events[0])]
+        first = seq + 1
+        return [(first + i, ev) for i, ev in enumerate(events)]
 
     def _emit_for(self, state: InstrumentState, events: list[Event]) -> None:
         """:meth:`emit` for one instrument's non-empty ``events`` (the per-command hot path)."""
@@ -379,7 +382,8 @@ class Exchange:
         if n == 2:
             batch = [(seq + 1, events[0]), (seq + 2, events[1])]
         else:
-            batch = list(enumerate(events, seq + 1))
+            first = seq + 1
+            batch = [(first + i, ev) for i, ev in enumerate(events)]
         for listener in self._listeners:
             listener(batch)
         if self._publish is not None:
@@ -419,10 +423,13 @@ class Exchange:
         state = self.states.get(code)
         if state is None:
             return self._reject(order_id, code, RejectReason.ORDER_NOT_FOUND, t)
-        book = state.board if kind is _REGULAR else self._book_for(state, kind)
-        if book is None:
-            return self._reject(order_id, code, RejectReason.ORDER_NOT_FOUND, t)
-        events = book.cancel(order_id, t, qty)
+        if kind is _REGULAR:
+            events = state.board.cancel(order_id, t, qty)  # a direct call when compiled
+        else:
+            book = self._book_for(state, kind)
+            if book is None:
+                return self._reject(order_id, code, RejectReason.ORDER_NOT_FOUND, t)
+            events = book.cancel(order_id, t, qty)
         if events:
             self._emit_for(state, events)
         return events
