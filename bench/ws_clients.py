@@ -1,4 +1,4 @@
-"""The WebSocket client process of :mod:`bench.ws_fanout` (asyncio + uvloop + ``websockets``).
+"""The WebSocket client process of :mod:`bench.ws_fanout`: raw TCP connections on uvloop.
 
 ``python -m bench.ws_clients --url ws://… --mode hoga|baseline --tokens FILE --codes A,B,…``
 opens ``--n`` connections (hoga: LOGIN with one token each, then one REG of 0B for every code),
@@ -6,28 +6,36 @@ prints ``READY <n>`` and then obeys stdin lines ``WINDOW <t0> <t1>`` (``time.mon
 seconds, shared by every process of the host): after ``t1`` it prints one ``RESULT {json}`` line
 with what arrived in ``[t0, t1)``. ``QUIT`` (or EOF) ends it.
 
-Counting is cheap on purpose: a frame's rows are counted with ``bytes.count`` (hoga: ``"type":"0B"``
-per REAL row; baseline: one message per frame). Only the first ``--parse`` connections decode
-frames (msgspec) to time each row: hoga rows give (code, FID 13 cumulative volume, receipt time),
-baseline messages carry their send time.
+Like the clients of perf-ceilings §5 the connections are plain asyncio protocols that do the
+HTTP upgrade themselves and stay far cheaper than the server: each splits the byte stream into
+frames with a few slice operations (no ``websockets`` connection object, no coroutine per
+message) and counts rows with ``bytearray.count`` (hoga: ``"type":"0B"`` per REAL row; baseline:
+one message per frame). They answer hoga's ``PING`` (echo) and protocol pings (pong), as a bot
+would. Only the first ``--parse`` connections decode frames (msgspec) to time each row: hoga rows
+give (code, FID 13 cumulative volume, receipt time), baseline messages carry their send time.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
+import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+from urllib.parse import urlsplit
 
 import msgspec
-from websockets.asyncio.client import ClientConnection, connect
 
 __all__ = ["main"]
 
 ROW = b'"type":"0B"'
+PING = b'{"trnm":"PING"'
+SYSTEM = b'{"trnm":"SYSTEM"'
+_DEC = msgspec.json.Decoder()
 
 
 class Stats:
@@ -43,104 +51,176 @@ class Stats:
         self.connected = 0
 
 
-async def _hoga_login(ws: ClientConnection, token: str, codes: list[str]) -> None:
-    await ws.send(json.dumps({"trnm": "LOGIN", "token": token}))
-    ack = json.loads(await ws.recv())
-    if ack.get("return_code") != 0:
-        raise RuntimeError(f"LOGIN refused: {ack}")
-    reg = {"trnm": "REG", "grp_no": "1", "refresh": "1", "data": [{"item": codes, "type": ["0B"]}]}
-    await ws.send(json.dumps(reg))
-    while True:
-        msg = json.loads(await ws.recv())
-        if msg.get("trnm") == "REG":
-            if msg.get("return_code") not in (0, "0"):
-                raise RuntimeError(f"REG refused: {msg}")
-            return
+def client_frame(payload: bytes, opcode: int = 1) -> bytes:
+    """A masked client frame (mask key zero: the payload is sent as it is)."""
+    n = len(payload)
+    if n < 126:
+        head = bytes((0x80 | opcode, 0x80 | n))
+    elif n < 65536:
+        head = bytes((0x80 | opcode, 0x80 | 126)) + n.to_bytes(2, "big")
+    else:
+        head = bytes((0x80 | opcode, 0x80 | 127)) + n.to_bytes(8, "big")
+    return head + b"\0\0\0\0" + payload
 
 
-async def _client(
-    i: int, args: argparse.Namespace, token: str, codes: list[str], st: Stats, ready: asyncio.Event
-) -> None:
-    hoga = args.mode == "hoga"
-    parse = i < args.parse
-    dec = msgspec.json.Decoder()
-    async with connect(
-        args.url,
-        compression=None,
-        ping_interval=None,
-        max_size=2**22,
-        max_queue=None,
-        open_timeout=120,
-    ) as ws:
-        if hoga:
-            await _hoga_login(ws, token, codes)
-        st.connected += 1
-        if st.connected == args.n:
-            ready.set()
-        try:
-            async for frame in ws:
-                t = time.monotonic()
-                data = frame.encode() if isinstance(frame, str) else frame
-                t0, t1 = st.window
-                inside = t0 <= t < t1
-                if hoga:
-                    if data.startswith(b'{"trnm":"PING"'):
-                        await ws.send(data.decode())
-                        continue
-                    if data.startswith(b'{"trnm":"SYSTEM"'):
-                        st.system.append(data.decode()[:200])
-                        continue
-                    if inside:
-                        st.rows[i] += data.count(ROW)
-                        st.frames[i] += 1
-                        st.bytes += len(data)
-                    if parse and inside:
-                        for row in dec.decode(data).get("data", ()):
-                            if row.get("type") == "0B":
-                                st.samples.append((row["item"], int(row["values"]["13"]), t))
-                elif inside:
-                    st.rows[i] += 1
-                    st.frames[i] += 1
-                    st.bytes += len(data)
-                    if parse:
-                        st.lat.append(t - float(data[5 : data.index(b",")]))
-        except Exception as exc:
-            st.closed.append(repr(exc)[:120])
+class Conn(asyncio.Protocol):
+    """One raw WebSocket connection (see the module docstring)."""
+
+    def __init__(
+        self, i: int, args: argparse.Namespace, st: Stats, login: list[bytes], done: asyncio.Event
+    ) -> None:
+        self.i, self.st, self.login, self.done = i, st, login, done
+        self.hoga = args.mode == "hoga"
+        self.parse = i < args.parse
+        self.host, self.path = args.host, args.path
+        self.buf = bytearray()
+        self.open = False
+        self.upgraded = False
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.transport.write(
+            (
+                f"GET {self.path} HTTP/1.1\r\nHost: {self.host}\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                "Sec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.st.closed.append(f"{self.i}: lost {exc!r}"[:200])
+
+    def _next_setup(self) -> None:
+        assert self.transport is not None
+        if self.login:
+            self.transport.write(client_frame(self.login.pop(0)))
+        elif not self.open:
+            self.open = True
+            self.st.connected += 1
+            self.done.set()
+
+    def data_received(self, data: bytes) -> None:
+        buf = self.buf
+        buf += data
+        if self.transport is None:
             return
-        st.closed.append(f"closed {ws.close_code}")
+        pos = 0
+        if not self.upgraded:
+            end = buf.find(b"\r\n\r\n")  # the upgrade response
+            if end < 0:
+                return
+            if not buf.startswith(b"HTTP/1.1 101"):
+                self.st.closed.append(f"{self.i}: {bytes(buf[:80])!r}")
+                self.transport.close()
+                return
+            pos = end + 4
+            self.upgraded = True
+            self._next_setup()
+        n = len(buf)
+        st = self.st
+        while n - pos >= 2:
+            ln = buf[pos + 1] & 0x7F
+            hl = 2
+            if ln == 126:
+                if n - pos < 4:
+                    break
+                ln, hl = int.from_bytes(buf[pos + 2 : pos + 4], "big"), 4
+            elif ln == 127:
+                if n - pos < 10:
+                    break
+                ln, hl = int.from_bytes(buf[pos + 2 : pos + 10], "big"), 10
+            start, end = pos + hl, pos + hl + ln
+            if end > n:
+                break
+            opcode = buf[pos] & 0x0F
+            pos = end
+            if opcode == 1:
+                self._text(buf, start, end, st)
+            elif opcode == 9:  # protocol ping
+                self.transport.write(client_frame(bytes(buf[start:end]), 0xA))
+            elif opcode == 8:
+                st.closed.append(f"{self.i}: close {bytes(buf[start:end])!r}"[:200])
+        del buf[:pos]
+
+    def _text(self, buf: bytearray, start: int, end: int, st: Stats) -> None:
+        t = time.monotonic()
+        assert self.transport is not None
+        if not self.open:  # LOGIN / REG acks
+            ack = json.loads(bytes(buf[start:end]))
+            if ack.get("trnm") == "PING":
+                return
+            if ack.get("return_code") not in (0, "0"):
+                st.closed.append(f"{self.i}: refused {ack}"[:200])
+                self.transport.close()
+                return
+            self._next_setup()
+            return
+        if self.hoga:
+            if buf.startswith(PING, start):
+                self.transport.write(client_frame(bytes(buf[start:end])))
+                return
+            if buf.startswith(SYSTEM, start):
+                st.system.append(bytes(buf[start:end])[:200].decode(errors="replace"))
+                return
+        t0, t1 = st.window
+        if not t0 <= t < t1:
+            return
+        st.frames[self.i] += 1
+        st.bytes += end - start
+        if not self.hoga:
+            st.rows[self.i] += 1
+            if self.parse:
+                st.lat.append(t - float(buf[start + 5 : buf.index(b",", start)]))
+            return
+        st.rows[self.i] += buf.count(ROW, start, end)
+        if self.parse:
+            for row in _DEC.decode(bytes(buf[start:end])).get("data", ()):
+                if row.get("type") == "0B":
+                    st.samples.append((row["item"], int(row["values"]["13"]), t))
 
 
 async def _run(args: argparse.Namespace) -> None:
     tokens = json.loads(Path(args.tokens).read_text("utf-8")) if args.tokens else [""] * args.n
     codes = args.codes.split(",") if args.codes else []
+    url = urlsplit(args.url)
+    args.host = url.netloc
+    args.path = url.path or "/"
     st = Stats(args.n)
-    ready = asyncio.Event()
-
-    async def one(i: int) -> None:
-        await asyncio.sleep(i * 0.004)  # stagger the connects (about 250 per second)
-        try:
-            await _client(i, args, tokens[i], codes, st, ready)
-        except Exception as exc:  # a failed connect or LOGIN: reported
-            st.closed.append(f"{i}: {exc!r}"[:200])
-
-    tasks = [asyncio.create_task(one(i)) for i in range(args.n)]
-    waiter = asyncio.create_task(ready.wait())
-    while not waiter.done():
-        await asyncio.sleep(0.1)
+    loop = asyncio.get_running_loop()
+    conns: list[Conn] = []
+    for i in range(args.n):
+        login: list[bytes] = []
+        if args.mode == "hoga":
+            reg = {"trnm": "REG", "grp_no": "1", "refresh": "1"}
+            reg["data"] = [{"item": codes, "type": ["0B"]}]  # type: ignore[assignment]
+            login = [json.dumps({"trnm": "LOGIN", "token": tokens[i]}).encode()]
+            login.append(json.dumps(reg).encode())
+        done = asyncio.Event()
+        conn = Conn(i, args, st, login, done)
+        await loop.create_connection(lambda c=conn: c, url.hostname, url.port)  # type: ignore[misc]
+        conns.append(conn)
+        if i % 50 == 49:  # a few logins at a time
+            await asyncio.wait_for(done.wait(), 60)
+        if st.closed:
+            print(f"FAILED {st.closed[:3]}", flush=True)
+            return
+    while st.connected < args.n:
+        await asyncio.sleep(0.05)
         if st.closed:
             print(f"FAILED {st.closed[:3]}", flush=True)
             return
     print(f"READY {st.connected}", flush=True)
-    loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     while line := (await reader.readline()).decode().split():
         if line[0] != "WINDOW":
             break
         t0, t1 = float(line[1]), float(line[2])
-        st.window = (t0, t1)
         st.rows, st.frames, st.bytes = [0] * args.n, [0] * args.n, 0
-        st.samples, st.lat = [], []
+        st.samples, st.lat, st.system = [], [], []
+        st.window = (t0, t1)
         cpu0 = time.process_time()
         await asyncio.sleep(max(0.0, t1 - time.monotonic()) + 0.5)
         cpu = time.process_time() - cpu0
@@ -158,8 +238,9 @@ async def _run(args: argparse.Namespace) -> None:
             "lat": st.lat,
         }
         print("RESULT " + json.dumps(out), flush=True)
-    for t in tasks:
-        t.cancel()
+    for c in conns:
+        if c.transport is not None:
+            c.transport.close()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -178,6 +178,7 @@ class Orders:
     def __init__(self, url: str, tokens: list[str], codes: list[str], upper: dict[str, int]):
         self.url, self.tokens, self.codes, self.upper = url, tokens, codes, upper
         self.sent: dict[str, list[float]] = {c: [] for c in codes}
+        self.answered: dict[str, list[float]] = {c: [] for c in codes}  # REST reply times
         self.k = 0
         self.bad: list[str] = []
         self.rest_ms: list[float] = []
@@ -188,14 +189,17 @@ class Orders:
         body |= {"ord_uv": str(self.upper[code]), "trde_tp": "0", "cond_uv": ""}
         headers = {"api-id": "kt10000", "authorization": f"Bearer {token}"}
         t = time.monotonic()
+        k = len(self.sent[code])
         self.sent[code].append(t)
+        self.answered[code].append(float("nan"))
         try:
             r = await client.post(ORDR, json=body, headers=headers)
             if r.status_code != 200 or r.json().get("return_code") != 0:
                 self.bad.append(r.text[:200])
         except httpx.HTTPError as exc:
             self.bad.append(repr(exc)[:200])
-        self.rest_ms.append(1000 * (time.monotonic() - t))
+        self.answered[code][k] = time.monotonic()
+        self.rest_ms.append(1000 * (self.answered[code][k] - t))
 
     async def run(self, rate: float, seconds: float) -> None:
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
@@ -330,6 +334,7 @@ def _step(
     cpu = _cpu(pid) - cpu0
     n_orders = sum(len(v) - before[c] for c, v in orders.sent.items())
     lat = []
+    after = []  # receipt - REST reply: < 0 when the push beat the order's answer
     unmatched = 0
     for code, vol, t in r.pop("samples"):
         if code not in volume:
@@ -338,6 +343,8 @@ def _step(
         sent = orders.sent[code]
         if 0 <= idx < len(sent):
             lat.append(1000 * (t - sent[idx]))
+            if orders.answered[code][idx] == orders.answered[code][idx]:  # not NaN
+                after.append(1000 * (t - orders.answered[code][idx]))
         else:
             unmatched += 1
     r.pop("lat")
@@ -354,6 +361,8 @@ def _step(
     r["p50_ms"] = round(_pct(lat, 0.5), 2)
     r["p99_ms"] = round(_pct(lat, 0.99), 2)
     r["max_ms"] = round(max(lat), 2) if lat else None
+    r["after_rest_p50_ms"] = round(_pct(after, 0.5), 2)
+    r["after_rest_p99_ms"] = round(_pct(after, 0.99), 2)
     r["orders"] = n_orders
     rest = orders.rest_ms[-n_orders:] if n_orders else []
     r["rest_p50_ms"] = round(_pct(rest, 0.5), 2)
@@ -363,7 +372,8 @@ def _step(
     print(
         f"  hoga speed {speed:g}: {r['trades_per_s']:g} trades/s, {r['rows_per_s']:,} rows/s,"
         f" {r['frames_per_s']:,} frames/s ({r['rows_per_frame']} rows/frame), probe p50"
-        f" {r['p50_ms']} ms p99 {r['p99_ms']} ms (REST p50 {r['rest_p50_ms']} ms), server CPU"
+        f" {r['p50_ms']} ms p99 {r['p99_ms']} ms (REST p50 {r['rest_p50_ms']} ms; push − REST"
+        f" reply p50 {r['after_rest_p50_ms']} p99 {r['after_rest_p99_ms']} ms), server CPU"
         f" {r['server_cpu_pct']} %, clients {r['client_cpu_pct']} %, open {r['open']},"
         f" load {r['load_avg']:.1f}{'' if r['kept_up'] else ' — backlogged'}",
         flush=True,

@@ -41,6 +41,11 @@ class DirectProtocol(WebSocketsSansIOProtocol):
     transport's buffer drained (see the module docstring)."""
 
     on_drain: Callable[[], None] | None = None
+    held = False  # above the high-water mark, closing or closed: the hub queues instead
+
+    def pause_writing(self) -> None:
+        self.held = True
+        super().pause_writing()
 
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
@@ -50,11 +55,14 @@ class DirectProtocol(WebSocketsSansIOProtocol):
 
     def resume_writing(self) -> None:
         super().resume_writing()
-        if self.on_drain is not None:
-            self.on_drain()
+        if not self.close_sent and not self.disconnected:
+            self.held = False
+            if self.on_drain is not None:
+                self.on_drain()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.on_drain = None
+        self.held = True
         super().connection_lost(exc)
 
 
@@ -68,12 +76,10 @@ class DirectSink:
         self.transport = protocol.transport
 
     def writable(self) -> bool:
-        p = self.protocol
-        return p.writable.is_set() and not p.close_sent and not p.disconnected
+        return not self.protocol.held
 
     def write(self, data: bytes) -> None:
-        p = self.protocol
-        if not p.close_sent and not p.disconnected:
+        if not self.protocol.held and not self.transport.is_closing():
             self.transport.write(data)
 
     def close(self, notice: bytes | None, code: int = 1000) -> None:
@@ -81,6 +87,7 @@ class DirectSink:
         connection: at the peer's close reply, or by abort after :data:`ABORT_AFTER_S`."""
         p = self.protocol
         p.on_drain = None
+        p.held = True
         if p.close_sent or p.disconnected:
             return
         if notice is not None:

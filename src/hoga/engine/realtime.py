@@ -550,7 +550,7 @@ class RealtimeHub:
             if sink is None or session.closed or not session._out or not sink.writable():
                 continue  # a slow consumer keeps its (bounded) queue until resume()
             out = session.drain()
-            key = tuple([x if type(x) is bytes else x[1] for x in out])
+            key = tuple([x[1] if type(x) is list else x for x in out])
             wire = cache.get(key)
             if wire is None:
                 wire = b"".join([sink.frame(f) for f in pack(out, limit)])
