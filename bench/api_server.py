@@ -23,6 +23,7 @@ UVICORN: dict[str, Any] = {
     "loop": "uvloop",
     "http": "httptools",
     "access_log": False,
+    "proxy_headers": False,  # as `hoga serve`: only hoga's trusted-proxy setting applies
     "log_level": "warning",
     "workers": 1,
 }

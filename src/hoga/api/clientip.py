@@ -14,7 +14,7 @@ from typing import Any
 
 from hoga.policy.access import client_address
 
-__all__ = ["TrustedProxies", "parse_trusted"]
+__all__ = ["TrustedProxies", "client_of", "parse_trusted"]
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -27,6 +27,19 @@ def parse_trusted(text: str) -> tuple[str, ...]:
     return tuple(part for part in re.split(r"[,\s]+", text) if part)
 
 
+def client_of(scope: Scope, trusted: tuple[str, ...], forwarded: list[str] | None = None) -> str:
+    """The client address of an HTTP/WebSocket ``scope``: the peer, or what ``X-Forwarded-For``
+    names when the peer is one of the ``trusted`` proxies. ``forwarded``: the header's values
+    when the caller already collected them (else they are read from the scope)."""
+    client = scope.get("client")
+    peer = str(client[0]) if client else ""
+    if not trusted:
+        return peer
+    if forwarded is None:
+        forwarded = [v.decode("latin-1") for k, v in scope["headers"] if k == b"x-forwarded-for"]
+    return client_address(peer, ", ".join(forwarded) or None, trusted)
+
+
 class TrustedProxies:
     def __init__(self, app: ASGIApp, trusted: str = "") -> None:
         self.app = app
@@ -34,11 +47,9 @@ class TrustedProxies:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.trusted and scope["type"] in ("http", "websocket"):
+            address = client_of(scope, self.trusted)
             client = scope.get("client")
-            peer, port = (str(client[0]), int(client[1])) if client else ("", 0)
-            values = [v.decode("latin-1") for k, v in scope["headers"] if k == b"x-forwarded-for"]
-            address = client_address(peer, ", ".join(values) or None, self.trusted)
-            if address != peer:
+            if address != (str(client[0]) if client else ""):
                 scope = dict(scope)
-                scope["client"] = (address, port)
+                scope["client"] = (address, int(client[1]) if client else 0)
         await self.app(scope, receive, send)

@@ -13,13 +13,16 @@ authorization header (1513–1516) → token
 (8005 / 8031) → suspension / termination (8103, :mod:`hoga.engine.incidents`) → rate limits
 (1700, HTTP 429 + ``Retry-After``; every authenticated call's outcome is recorded for the
 abnormal-load detectors) → body decoding (1511 / 1517) → handler.
+
+This is the hot path of every REST call, so it allocates little: response headers are built once
+per api-id, success envelopes once per message, and a handler may answer a pre-encoded
+``msgspec.Raw`` payload (ka10001 caches its answers that way).
 """
 
 from __future__ import annotations
 
-import inspect
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -67,7 +70,7 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    payload: msgspec.Struct | None = None
+    payload: msgspec.Struct | msgspec.Raw | None = None  # Raw: an encoded JSON object
     msg: str | None = None  # None: the documented success message of the api-id
     cont_yn: bool = False
     next_key: str = ""
@@ -79,7 +82,8 @@ class Result:
 
     status: int
     body: bytes
-    headers: list[tuple[str, str]]
+    headers: Sequence[tuple[str, str]]
+    return_code: int | None = None  # None: read from the body when needed
 
 
 HandlerFn = Callable[[Call], "Reply | ApiError | Awaitable[Reply | ApiError]"]
@@ -110,8 +114,41 @@ def handler(
     return register
 
 
+_HEADERS: dict[str, tuple[tuple[str, str], ...]] = {}
+_TAILS: dict[str, bytes] = {}
+
+
+def _headers(api_id: str) -> tuple[tuple[str, str], ...]:
+    """:func:`~hoga.wire.envelope.response_headers` of a last page, built once per api-id."""
+    held = _HEADERS.get(api_id)
+    if held is None:
+        held = tuple(response_headers(api_id))
+        if len(_HEADERS) < 4_096:  # api-ids that reach here are catalogued ones (or "")
+            _HEADERS[api_id] = held
+    return held
+
+
+def _ok_body(msg: str, payload: msgspec.Struct | msgspec.Raw | None) -> bytes:
+    """:func:`~hoga.wire.envelope.body` of a success (``return_code`` 0), the envelope keys
+    encoded once per message."""
+    tail = _TAILS.get(msg)
+    if tail is None:
+        tail = envelope_body(0, msg)[1:]
+        if len(_TAILS) < 4_096:
+            _TAILS[msg] = tail
+    if payload is None:
+        return b"{" + tail
+    data = memoryview(payload) if isinstance(payload, msgspec.Raw) else _ENCODER.encode(payload)
+    if len(data) <= 2:  # b"{}"
+        return b"{" + tail
+    return b"".join((data[:-1], b",", tail))
+
+
+_ENCODER = msgspec.json.Encoder()
+
+
 def _error(err: ApiError, api_id: str) -> Result:
-    return Result(err.status, err.body(), response_headers(api_id or ""))
+    return Result(err.status, err.body(), _headers(api_id or ""), err.return_code)
 
 
 def bearer_token(header: str | None) -> str | ApiError:
@@ -165,10 +202,12 @@ async def dispatch(
         aid = (api_id or "").strip().lower()
         who = seen[0] if seen else None
         appkey = who.appkey if who else (token_appkey(data) if aid.startswith("au") else "")
-        try:
-            rc = msgspec.json.decode(result.body, type=_Outcome).return_code
-        except msgspec.DecodeError:
-            rc = -1
+        rc = result.return_code
+        if rc is None:
+            try:
+                rc = msgspec.json.decode(result.body, type=_Outcome).return_code
+            except msgspec.DecodeError:
+                rc = -1
         customer = who.customer_id if who else ""
         records.api_call(customer, appkey, aid, client_ip, result.status, rc)
     return result
@@ -203,7 +242,8 @@ async def _run(
     window = None if gate is None else gate.check(api_id, path, entry.kind)
     if window is not None and window.error is not None:  # 1800, HTTP 503, nothing processed
         err = window.error
-        return Result(err.status, err.body(), [*response_headers(api_id), *window.headers])
+        closed = (*_headers(api_id), *window.headers)
+        return Result(err.status, err.body(), closed, err.return_code)
     principal: Principal | None = None
     incidents = ctx.services.get("incidents")  # terms art. 8/9 (hoga.engine.incidents)
     if incidents is not None:
@@ -244,7 +284,7 @@ async def _run(
     )
     try:
         out = entry.fn(call)
-        if inspect.isawaitable(out):
+        if not isinstance(out, (Reply, ApiError)):
             out = await out
     except ApiError as err:
         out = err
@@ -254,14 +294,15 @@ async def _run(
     if isinstance(out, ApiError):
         return _error(out, api_id)
     msg = out.msg if out.msg is not None else success_message(api_id, mock=call.mock)
-    return Result(
-        200,
-        envelope_body(0, msg, out.payload),
-        [
-            *response_headers(api_id, cont_yn=out.cont_yn, next_key=out.next_key),
-            *(window.headers if window is not None else ()),  # hoga-stale: 1
-        ],
-    )
+    if out.cont_yn:
+        headers: Sequence[tuple[str, str]] = response_headers(
+            api_id, cont_yn=True, next_key=out.next_key
+        )
+    else:
+        headers = _headers(api_id)
+    if window is not None and window.headers:  # hoga-stale: 1
+        headers = (*headers, *window.headers)
+    return Result(200, _ok_body(msg, out.payload), headers, 0)
 
 
 def not_served(api_id: str) -> ApiError:
@@ -292,9 +333,9 @@ async def rate_limited(
         return None
     err = ApiError.of(1700, api_id=api_id)
     retry_ms = -(-decision.retry_after_us // 1_000)
-    headers = [
-        *response_headers(api_id),
+    headers = (
+        *_headers(api_id),
         ("retry-after", str(decision.retry_after_s)),
         ("retry-after-ms", str(retry_ms)),
-    ]
-    return Result(err.status, err.body(), headers)
+    )
+    return Result(err.status, err.body(), headers, err.return_code)

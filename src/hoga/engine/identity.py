@@ -25,10 +25,19 @@ Design:
   another worker process — the next issue makes a new token; the old one stays valid until it
   expires or is revoked. Tokens that expired more than a week ago are deleted when new ones are
   issued.
-- **Verification cache**: token hash → identity. Entries are re-checked against storage after
-  ``recheck_us`` of *wall* time (1 s), so a revocation or suspension made by another process
-  (``hoga admin key revoke``, the policy layer) takes effect within that bound; revocations made
-  through this service take effect at once. Expiry is checked on every call.
+- **Verification cache**: token hash → identity, kept in memory and trusted until something
+  invalidates it, so checking a token costs a SHA-256 and a dictionary lookup. Expiry is checked
+  on every call against the (simulated) clock. Revocations, key rotations with ``revoke_tokens``,
+  access settings and revocations of this service drop the affected entries at once. Changes made
+  elsewhere — another process (``hoga admin key revoke``, another server worker), the incidents
+  service suspending a customer, or any code writing the identity tables through the storage
+  port — are seen through the **change counter**: the SQL storage bumps the durable sequence
+  :data:`CHANGES` in the same transaction as every write that can end a token's validity (a
+  customer's status, a key or token revocation, a key's access settings). The service reads that
+  counter at most once per ``recheck_us`` of *wall* time (1 s) — one indexed row, not one query
+  per request — and forgets every cached identity when it moved; such a change therefore takes
+  effect within ``recheck_us``. As a safety net against writes that bypass the storage port,
+  each entry is also re-read after ``reverify_us`` (5 min) of wall time.
 - **Several keys, rotation.** A customer may hold up to :data:`MAX_LIVE_KEYS` live keys in its
   environment (they share its rate limits, which are per customer). :meth:`rotate_secret` gives a
   key a new secret: the old one fails at once in every process, because the remembered HMAC is
@@ -78,6 +87,7 @@ from hoga.ports.storage import (
 
 __all__ = [
     "ACTIVE",
+    "CHANGES",
     "DEMO_SETTING",
     "ENVIRONMENTS",
     "INITIAL_DEPOSIT_REF",
@@ -103,6 +113,8 @@ ACTIVE = "active"
 INITIAL_DEPOSIT_REF = "deposit:initial"
 DEMO_SETTING = "identity.demo"
 TOKEN_TTL_US = 24 * 3_600 * 1_000_000
+#: The durable sequence the storage bumps with every write that can end a token's validity.
+CHANGES = "identity.changes"
 _KEEP_EXPIRED_US = 7 * 24 * 3_600 * 1_000_000
 MAX_LIVE_KEYS = 10
 _THROTTLE = ThrottlePolicy()
@@ -256,12 +268,6 @@ def account_number(env: str, n: int) -> str:
 # --- the service ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Cached:
-    identity: Identity
-    checked_at: int  # wall µs
-
-
 class IdentityService:
     """Customers, keys, tokens (see the module docstring). Thread-safe; blocking (storage and
     scrypt), so the API runs issue/revoke in a worker thread."""
@@ -274,6 +280,7 @@ class IdentityService:
         wall: Clock | None = None,
         token_ttl_us: int = TOKEN_TTL_US,
         recheck_us: int = 1_000_000,
+        reverify_us: int = 300_000_000,
         scrypt: ScryptParams = ScryptParams(),
         max_cached: int = 100_000,
         throttle: ThrottlePolicy = _THROTTLE,
@@ -283,6 +290,9 @@ class IdentityService:
         self._wall = wall or clock
         self._ttl = token_ttl_us
         self._recheck = recheck_us
+        self._reverify = reverify_us
+        self._polled: int | None = None  # wall µs of the last read of the change counter
+        self._changes = -1  # the change counter as last read
         self._params = scrypt
         self._max_cached = max_cached
         self._throttle = throttle
@@ -291,7 +301,7 @@ class IdentityService:
         self._dummy_hash = hash_secret(secrets.token_urlsafe(36), scrypt)
         self._verified: dict[str, tuple[str, bytes]] = {}  # appkey → (stored hash, HMAC)
         self._live: dict[str, tuple[IssuedToken, str | None]] = {}  # appkey → token, bound IP
-        self._cache: dict[str, _Cached] = {}  # token hash → identity
+        self._cache: dict[str, tuple[Identity, int]] = {}  # token hash → identity, read at
 
     # -- customers and keys --
 
@@ -504,10 +514,13 @@ class IdentityService:
         """The identity behind ``token`` in ``env``, or why not (see the module docstring).
         Address checks on the identity's ``allowed_ips`` / ``bound_ip`` are the caller's."""
         h = token_hash(token)
-        now, wall = self._clock.now(), self._wall.now()
+        wall = self._wall.now()
+        if self._polled is None or wall - self._polled > self._recheck:
+            self._poll(wall)
+        now = self._clock.now()
         cached = self._cache.get(h)
-        if cached is not None and wall - cached.checked_at <= self._recheck:
-            who: Identity | Denied = cached.identity
+        if cached is not None and wall - cached[1] <= self._reverify:
+            who: Identity | Denied = cached[0]
         else:
             with self._storage.unit_of_work() as uow:
                 who = _load_identity(uow, h, now)
@@ -515,7 +528,7 @@ class IdentityService:
                 if isinstance(who, Identity):
                     if len(self._cache) >= self._max_cached:
                         self._cache.pop(next(iter(self._cache)))
-                    self._cache[h] = _Cached(who, wall)
+                    self._cache[h] = (who, wall)
                 else:
                     self._cache.pop(h, None)
         if isinstance(who, Denied):
@@ -527,6 +540,16 @@ class IdentityService:
         if who.env != env:
             return Denied(DenyReason.TOKEN_ENV)
         return who
+
+    def _poll(self, wall: int) -> None:
+        """Read the change counter; forget every cached identity when it moved."""
+        with self._storage.unit_of_work() as uow:
+            changes = uow.sequences.current(CHANGES)
+        with self._lock:
+            if changes != self._changes:
+                self._cache.clear()
+                self._changes = changes
+            self._polled = wall
 
     def revoke_token(
         self,
@@ -650,7 +673,7 @@ class IdentityService:
         self._drop_cached(appkey)
 
     def _drop_cached(self, appkey: str) -> None:
-        for h in [h for h, c in self._cache.items() if c.identity.appkey == appkey]:
+        for h in [h for h, c in self._cache.items() if c[0].appkey == appkey]:
             del self._cache[h]
 
     def _fast(self, secret: str) -> bytes:

@@ -15,7 +15,16 @@ Decisions (documented for the wire layer):
 - 체결강도 (trade strength) is buy-initiated ÷ sell-initiated volume × 100 over the recorder's
   tape for today (the most recent trades); 500.00 when only buyers initiated, 0 when nobody did.
 - 250-day and year high/low come from daily bars: synthetic history, the recorder's stored
-  days, and today's live bar.
+  days, and today's live bar. The days before today are read (history + storage) once per
+  instrument and trading day and kept as a summary (previous bar, extremes); each quote only
+  folds today's live bar into it, so a quote costs no storage access after the first of the day.
+  Stored bars of past days do not change while a day trades (the recorder writes only the bar
+  of the day it is recording), so the summary stays exact.
+- The tape summary (strength, last trade) is recomputed only when a new trade reached the tape.
+- :meth:`QuoteService.version` is a cheap token of everything a quote of one instrument shows
+  (today's bar, phase, base price, limits, day); handlers may cache formatted answers under it
+  (ka10001 does). It is None during call auctions, whose indicative price moves with every
+  order.
 - Size class (대형/중형/소형주): rank by market cap at base prices within the instrument's market
   in the loaded universe — KOSPI 1–100 / 101–300 / rest, KOSDAQ 1–100 / 101–400 / rest (the KRX
   size-index rule); other markets have none.
@@ -28,15 +37,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from hoga.domain.board_orders import AUCTION_PHASES, BoardPhase, DepthLevel
+from hoga.domain.events import Trade
 from hoga.domain.kst import kst_date
 from hoga.domain.limits import PriceLimits
 from hoga.domain.model import Instrument, Market, Side
-from hoga.engine.exchange import Exchange, InstrumentState
+from hoga.engine.exchange import Exchange, InstrumentState, SeqEvent
 from hoga.engine.marketdata import MarketDataRecorder
 from hoga.engine.universe import Universe
 from hoga.ports.storage import DailyBar, Storage
 
 __all__ = [
+    "CAP_FULL_PASS_US",
     "BookLevel",
     "BookView",
     "Extremes",
@@ -48,6 +59,10 @@ __all__ = [
     "trade_strength",
 ]
 
+#: At most this much simulated time between two full passes of market_cap_total.
+CAP_FULL_PASS_US = 60_000_000
+_KST_US = 9 * 3_600_000_000
+_DAY_US = 86_400_000_000
 _STRENGTH_CAP = Decimal(500)
 _SIZE_RANKS: dict[Market, tuple[int, int]] = {Market.KOSPI: (100, 300), Market.KOSDAQ: (100, 400)}
 
@@ -190,7 +205,15 @@ class QuoteService:
         self._books: dict[tuple[str, Side], dict[int, int]] = {}
         self._totals: dict[tuple[str, Side], int] = {}
         self._sizes: dict[str, str] | None = None
-        self._caps: dict[Market, tuple[int, int]] = {}
+        self._caps: dict[Market, int] = {}  # market_cap_total, kept incrementally
+        self._terms: dict[str, int] = {}  # code → its term of the total
+        self._touched: set[str] = set()  # traded since the total was last brought up to date
+        self._cap_until = -1  # simulated µs when the next full pass is due
+        exchange.add_listener(self._on_events)
+        self._past: dict[str, _Past] = {}
+        self._tapes: dict[str, tuple[date, object, _TapeSummary]] = {}
+        #: formatted answers cached by handlers under :meth:`version` (see stkinfo.ka10001)
+        self.answers: dict[tuple[str, str], tuple[object, object]] = {}
 
     # ------------------------------------------------------------------ lookup
 
@@ -220,20 +243,22 @@ class QuoteService:
         state = self.state(code)
         board = state.board
         stats = board.stats
-        now = self.exchange.now
         day = board.day
         exp_price, exp_qty = board.indicative()
-        bars = self.daily(code, day - timedelta(days=400), day)
-        before = [b for b in bars if b.day < day]
-        prev = before[-1] if before else None
+        past = self._past_of(code, day)
+        today = self.recorder.today(code)
+        if today is None or today.day != day:
+            today = past.stored_today
         price = stats.last if stats.last is not None else board.base_price
-        tape = [t for t in self.recorder.tape(code) if kst_date(t.at) == day]
-        buy = sum(t.qty for t in tape if t.aggressor is Side.BUY)
-        sell = sum(t.qty for t in tape if t.aggressor is Side.SELL)
-        year = [b for b in bars if b.day.year == day.year]
+        tape = self._tape_of(code, day)
+        prev = past.prev
+        if today is None:
+            year, d250 = past.year, past.last250
+        else:
+            year, d250 = _with_today(past.year, today), _with_today(past.last249, today)
         return Quote(
             instrument=state.instrument,
-            at=now,
+            at=self.exchange.now,
             day=day,
             phase=board.phase,
             halted=state.halted,
@@ -250,14 +275,61 @@ class QuoteService:
             best_ask=stats.best_ask,
             exp_price=exp_price,
             exp_qty=exp_qty,
-            last_qty=tape[0].qty if tape else 0,
-            last_at=tape[0].at if tape else None,
-            strength=trade_strength(buy, sell),
+            last_qty=tape.last_qty,
+            last_at=tape.last_at,
+            strength=tape.strength,
             prev_volume=prev.volume if prev else 0,
             prev_turnover=prev.turnover if prev else 0,
-            year=_extremes(year, price),
-            d250=_extremes(bars[-250:], price),
+            year=year or Extremes(price, None, price, None),
+            d250=d250 or Extremes(price, None, price, None),
         )
+
+    def version(self, code: str) -> object | None:
+        """A token that changes whenever :meth:`quote` of ``code`` could show something new,
+        apart from the clock-only field ``at``; None while the board is in a call auction (the
+        indicative price moves with every order). Every trade replaces the recorder's bar of the
+        day, so a trade always changes the token."""
+        board = self.exchange.states[code].board
+        phase = board.phase
+        if phase in AUCTION_PHASES:
+            return None
+        return (self.recorder.today(code), phase, board.base_price, board.limits, board.day)
+
+    def _past_of(self, code: str, day: date) -> _Past:
+        """The summary of the daily bars before ``day`` (see the module docstring)."""
+        past = self._past.get(code)
+        if past is not None and past.day == day:
+            return past
+        bars = self.daily(code, day - timedelta(days=400), day)
+        before = [b for b in bars if b.day < day]
+        stored = bars[-1] if bars and bars[-1].day == day else None
+        this_year = [b for b in before if b.day.year == day.year]
+        past = _Past(
+            day=day,
+            prev=before[-1] if before else None,
+            year=_extremes_of(this_year),
+            last250=_extremes_of(before[-250:]),
+            last249=_extremes_of(before[-249:]),
+            stored_today=stored,
+        )
+        self._past[code] = past
+        return past
+
+    def _tape_of(self, code: str, day: date) -> _TapeSummary:
+        """Strength and last trade over today's tape; recomputed when a trade was added."""
+        entries = self.recorder.tapes.get(code)
+        newest = entries[-1] if entries else None
+        held = self._tapes.get(code)
+        if held is not None and held[0] == day and held[1] is newest:
+            return held[2]
+        tape = [t for t in self.recorder.tape(code) if kst_date(t.at) == day]
+        buy = sum(t.qty for t in tape if t.aggressor is Side.BUY)
+        sell = sum(t.qty for t in tape if t.aggressor is Side.SELL)
+        summary = _TapeSummary(
+            tape[0].qty if tape else 0, tape[0].at if tape else None, trade_strength(buy, sell)
+        )
+        self._tapes[code] = (day, newest, summary)
+        return summary
 
     def book(self, code: str, levels: int = 10) -> BookView:
         """The public book of ``code`` with 직전대비 against the previous answer."""
@@ -363,26 +435,95 @@ class QuoteService:
     def market_cap_total(self, market: Market) -> int:
         """Σ price × listed shares over ``market`` at live prices (시가총액비중's denominator).
 
-        Summing a whole market is a pass over up to ~1,800 boards, so the total is computed at
-        most once per simulated second: a quote's weight may lag the market by up to a second.
+        Kept incrementally: each instrument's term is re-read when a trade printed on it (the
+        service listens to the exchange), so the total is exact after every trade; base-price
+        changes without a trade (a new trading day, an operator's reset) are picked up by a
+        full pass at most :data:`CAP_FULL_PASS_US` of simulated time (60 s) after the previous
+        one, and on a new KST date.
         """
-        second = self.exchange.now // 1_000_000
-        cached = self._caps.get(market)
-        if cached is not None and cached[0] == second:
-            return cached[1]
-        total = 0
-        for code in self.codes(market):
-            state = self.state(code)
-            stats = state.board.stats
-            price = stats.last if stats.last is not None else stats.base_price
-            total += price * state.instrument.listed_shares
-        self._caps[market] = (second, total)
-        return total
+        now = self.exchange.now
+        if now >= self._cap_until:
+            self._cap_full(now)
+        elif self._touched:
+            touched, self._touched = self._touched, set()
+            terms, caps = self._terms, self._caps
+            for code in touched:
+                old = terms.get(code)
+                if old is None:
+                    continue  # not listed in the universe (never counted)
+                state = self.exchange.states[code]
+                new = _cap_term(state)
+                if new != old:
+                    terms[code] = new
+                    m = state.instrument.market
+                    caps[m] = caps.get(m, 0) + new - old
+        return self._caps.get(market, 0)
+
+    def _cap_full(self, now: int) -> None:
+        terms: dict[str, int] = {}
+        caps: dict[Market, int] = {}
+        states = self.exchange.states
+        for market in Market:
+            total = 0
+            for inst in self.universe.by_market(market):
+                state = states.get(inst.code)
+                if state is not None:
+                    total += (term := _cap_term(state))
+                    terms[inst.code] = term
+            caps[market] = total
+        self._terms, self._caps = terms, caps
+        self._touched = set()
+        midnight = (now + _KST_US) // _DAY_US * _DAY_US + _DAY_US - _KST_US  # the next, KST
+        self._cap_until = min(now + CAP_FULL_PASS_US, midnight)
+
+    def _on_events(self, batch: list[SeqEvent]) -> None:
+        """Exchange listener: remember which instruments traded (for market_cap_total)."""
+        touched = self._touched
+        for _, ev in batch:
+            if type(ev) is Trade:
+                touched.add(ev.code)
 
 
-def _extremes(bars: list[DailyBar], price: int) -> Extremes:
+def _cap_term(state: InstrumentState) -> int:
+    stats = state.board.stats
+    price = stats.last if stats.last is not None else stats.base_price
+    return price * state.instrument.listed_shares
+
+
+@dataclass(frozen=True, slots=True)
+class _Past:
+    """Daily bars before ``day`` of one instrument, summarized (see the module docstring)."""
+
+    day: date
+    prev: DailyBar | None  # the last bar before ``day``
+    year: Extremes | None  # over the bars of ``day``'s year (None: there are none)
+    last250: Extremes | None  # over the last 250 bars (the window when today has no bar)
+    last249: Extremes | None  # over the last 249 (today's bar makes the 250th)
+    stored_today: DailyBar | None  # a stored/synthetic bar of ``day`` (after a restart)
+
+
+@dataclass(frozen=True, slots=True)
+class _TapeSummary:
+    last_qty: int
+    last_at: int | None
+    strength: Decimal
+
+
+def _extremes_of(bars: list[DailyBar]) -> Extremes | None:
+    """Highest high (latest day on ties) and lowest low (earliest day on ties), or None."""
     if not bars:
-        return Extremes(price, None, price, None)
+        return None
     hi = max(bars, key=lambda b: (b.high, b.day))
     lo = min(bars, key=lambda b: (b.low, -b.day.toordinal()))
     return Extremes(hi.high, hi.day, lo.low, lo.day)
+
+
+def _with_today(past: Extremes | None, today: DailyBar) -> Extremes:
+    """``past`` extended by ``today``'s bar (a later day than any bar in ``past``)."""
+    if past is None:
+        return Extremes(today.high, today.day, today.low, today.day)
+    high, high_day = (
+        (today.high, today.day) if today.high >= past.high else (past.high, past.high_day)
+    )
+    low, low_day = (today.low, today.day) if today.low < past.low else (past.low, past.low_day)
+    return Extremes(high, high_day, low, low_day)

@@ -244,6 +244,7 @@ class Recorder:
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
         self._closed_label = ""
+        self._call_texts: dict[tuple[str, str, str, int, int], str] = {}  # see api_call
 
     # ------------------------------------------------------------------ recording (cheap)
 
@@ -276,12 +277,23 @@ class Recorder:
     def api_call(
         self, customer_id: str, appkey: str, api_id: str, ip: str, status: int, return_code: int
     ) -> None:
-        """One API call and how it ended (HTTP status, Kiwoom ``return_code``)."""
-        self.record(
-            "api.call",
-            {"appkey": appkey, "api_id": api_id, "ip": ip, "status": status, "rc": return_code},
-            customer_id=customer_id,
-        )
+        """One API call and how it ended (HTTP status, Kiwoom ``return_code``). Called on every
+        REST request: the canonical payload text is remembered per distinct value set."""
+        key = (appkey, api_id, ip, status, return_code)
+        text = self._call_texts.get(key)
+        if text is None:
+            payload = {"appkey": appkey, "api_id": api_id, "ip": ip, "status": status}
+            payload["rc"] = return_code
+            text = canonical(payload)
+            if len(self._call_texts) >= 10_000:
+                self._call_texts.clear()
+            self._call_texts[key] = text
+        pending = _Pending(self.clock.now(), "api.call", customer_id, "", text, None)
+        with self._buffer_lock:
+            self._buffer.append(pending)
+            full = len(self._buffer) >= self.max_batch
+        if full and self._wake is not None:
+            self._wake.set()
 
     def operator_action(self, actor: str, action: str, detail: Payload) -> None:
         """An operator's action through the operator API (``actor``: who, e.g. ``"token"``);

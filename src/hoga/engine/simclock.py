@@ -33,6 +33,7 @@ class SimClock:
         self._anchor_base = base.now()
         self._anchor_sim = self._anchor_base if start is None else start
         self._speed = Fraction(speed)
+        self._whole = _whole(self._speed)
         self._changed: asyncio.Event | None = None
         self._last = self._anchor_sim
 
@@ -46,8 +47,9 @@ class SimClock:
 
     def now(self) -> int:
         elapsed = self._base.now() - self._anchor_base
-        t = self._anchor_sim + int(elapsed * self._speed)
-        self._last = max(self._last, t)
+        whole = self._whole  # integer speeds (1, N, 0) skip Fraction arithmetic: a hot path
+        step = elapsed * whole if whole is not None else int(elapsed * self._speed)
+        self._last = max(self._last, self._anchor_sim + step)
         return self._last
 
     def _reanchor(self, sim: int) -> None:
@@ -76,6 +78,7 @@ class SimClock:
             raise ValueError("clock speed cannot be negative")
         now = self.now()
         self._speed = Fraction(speed)
+        self._whole = _whole(self._speed)
         self._reanchor(now)
 
     async def sleep_until(self, t: int) -> None:
@@ -89,3 +92,8 @@ class SimClock:
             real = max(1, int(left / self._speed))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), real / 1_000_000)
+
+
+def _whole(speed: Fraction) -> int | None:
+    """``speed`` as an int when it is a whole number (the common case), else None."""
+    return speed.numerator if speed.denominator == 1 else None

@@ -1,4 +1,10 @@
-"""Customers, API keys, tokens and accounts."""
+"""Customers, API keys, tokens and accounts.
+
+Every write that can end a token's validity (a customer's status, a key or token revocation; in
+``security.py`` a key's access settings) also bumps the durable sequence
+:data:`IDENTITY_CHANGES` in the same transaction: the identity service polls it to drop its
+in-memory token cache when another process changed something (hoga.engine.identity).
+"""
 
 from __future__ import annotations
 
@@ -8,16 +14,27 @@ from typing import Any
 from sqlalchemy import and_, delete, insert, select, update
 
 from hoga.adapters.sql.schema import accounts, api_keys, customers, tokens
+from hoga.adapters.sql.trading import SqlSequenceRepository
 from hoga.adapters.sql.tx import Tx
 from hoga.errors import NotFoundError
 from hoga.ports.storage import AccountRecord, ApiKeyRecord, CustomerRecord, TokenRecord
 
 __all__ = [
+    "IDENTITY_CHANGES",
     "SqlAccountRepository",
     "SqlApiKeyRepository",
     "SqlCustomerRepository",
     "SqlTokenRepository",
 ]
+
+
+#: The sequence bumped by identity writes (the same name as hoga.engine.identity.CHANGES).
+IDENTITY_CHANGES = "identity.changes"
+
+
+def identity_changed(tx: Tx) -> None:
+    """Bump :data:`IDENTITY_CHANGES` in ``tx`` (see the module docstring)."""
+    SqlSequenceRepository(tx).allocate(IDENTITY_CHANGES)
 
 
 def _customer(row: Any) -> CustomerRecord:
@@ -59,6 +76,7 @@ class SqlCustomerRepository:
         row = self._tx.execute(stmt).first()
         if row is None:
             raise NotFoundError(f"customer {customer_id!r}")
+        identity_changed(self._tx)
         return _customer(row)
 
     def list(self) -> list[CustomerRecord]:
@@ -86,6 +104,7 @@ class SqlApiKeyRepository:
         key = self.get(appkey)
         if key is None:
             raise NotFoundError(f"api key {appkey!r}")
+        identity_changed(self._tx)
         return key
 
     def by_customer(self, customer_id: str) -> list[ApiKeyRecord]:
@@ -117,6 +136,7 @@ class SqlTokenRepository:
         token = self.get(token_hash)
         if token is None:
             raise NotFoundError(f"token {token_hash!r}")
+        identity_changed(self._tx)
         return token
 
     def revoke_all(self, appkey: str, at: int) -> int:
@@ -125,7 +145,10 @@ class SqlTokenRepository:
             .where(and_(tokens.c.appkey == appkey, tokens.c.revoked_at.is_(None)))
             .values(revoked_at=at)
         )
-        return self._tx.execute(stmt).rowcount
+        count: int = self._tx.execute(stmt).rowcount
+        if count:
+            identity_changed(self._tx)
+        return count
 
     def delete_expired(self, before: int) -> int:
         return self._tx.execute(delete(tokens).where(tokens.c.expires_at < before)).rowcount

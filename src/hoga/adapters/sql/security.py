@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
+from hoga.adapters.sql.identity import identity_changed
 from hoga.adapters.sql.schema import (
     api_keys,
     auth_throttle,
@@ -67,6 +68,7 @@ class SqlKeySecurityRepository:
             "updated_at": record.updated_at,
         }
         self._tx.upsert(key_access, [values], ("appkey",))
+        identity_changed(self._tx)  # cached identities carry the access settings
 
     def set_secret_hash(self, appkey: str, secret_hash: str) -> ApiKeyRecord:
         stmt = (

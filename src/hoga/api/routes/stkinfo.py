@@ -27,8 +27,10 @@ Fields with no meaning in the simulator get a fixed, documented value (field: va
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 import msgspec
 
@@ -145,64 +147,110 @@ def _thousands(shares: int) -> str:
 # --- ka10001 -----------------------------------------------------------------------------------
 
 
+_KA10001_CACHE = 20_000  # formatted answers kept (keyed by the request's stk_cd text)
+
+
 @handler("ka10001")
 def ka10001(call: Call) -> Reply:
+    """주식기본정보. The encoded answer is cached per ``stk_cd`` text under the quote's
+    :meth:`~hoga.engine.quotes.QuoteService.version`: repeated requests between two trades of the
+    instrument cost a dictionary lookup. The market's cap total moves with every trade in the
+    market, so a cached answer is reused while 시가총액비중 (``mac_wght``, two decimals) computed
+    from the new total is the same text. Nothing is cached during call auctions."""
     req: s.Ka10001Request = call.body
     svc = quotes(call.ctx)
-    q = svc.quote(stock(svc, req.stk_cd))
+    code = stock(svc, req.stk_cd)
+    version = svc.version(code)
+    total = svc.market_cap_total(svc.state(code).instrument.market)
+    answers = svc.answers
+    slot = ("ka10001", req.stk_cd)
+    if version is not None:
+        held = answers.get(slot)
+        if held is not None and held[0] == version:
+            entry = cast(_Ka10001Entry, held[1])
+            if entry.total == total:
+                return Reply(entry.raw)
+            if _weight(entry.cap, total) == entry.weight:
+                answers[slot] = (version, _Ka10001Entry(total, entry.cap, entry.weight, entry.raw))
+                return Reply(entry.raw)
+    q = svc.quote(code)
+    payload = _ka10001(req, q, total)
+    if version is None:
+        return Reply(payload)
+    if len(answers) >= _KA10001_CACHE:
+        answers.clear()
+    raw = msgspec.Raw(_ENCODER.encode(payload))
+    answers[slot] = (version, _Ka10001Entry(total, q.market_cap, payload.mac_wght, raw))
+    return Reply(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class _Ka10001Entry:
+    total: int  # the market's cap total the answer was made with
+    cap: int  # the instrument's market cap then
+    weight: str  # mac_wght
+    raw: msgspec.Raw  # the encoded Ka10001Response
+
+
+_ENCODER = msgspec.json.Encoder()
+
+
+def _weight(cap: int, total: int) -> str:
+    """시가총액비중: ``cap`` in percent of ``total``, two decimals, unsigned."""
+    weight = Decimal(cap) * 100 / Decimal(total) if total else Decimal(0)
+    return rate(weight, sign=False)
+
+
+def _ka10001(req: s.Ka10001Request, q: Quote, total: int) -> s.Ka10001Response:
     inst, base = q.instrument, q.base
-    total = svc.market_cap_total(inst.market)
-    weight = Decimal(q.market_cap) * 100 / Decimal(total) if total else Decimal(0)
     trde_pre = Decimal(q.volume) * 100 / Decimal(q.prev_volume) if q.prev_volume else Decimal(0)
     exp = q.exp_price if q.in_auction else None
-    return Reply(
-        s.Ka10001Response(
-            stk_cd=req.stk_cd.strip(),
-            stk_nm=inst.name,
-            setl_mm="12",
-            fav=str(inst.par_value),
-            cap=_eok(inst.par_value * inst.listed_shares),
-            flo_stk=_thousands(inst.listed_shares),
-            crd_rt="0",
-            oyr_hgst=price(q.year.high, base),
-            oyr_lwst=price(q.year.low, base),
-            mac=_eok(q.market_cap),
-            mac_wght=rate(weight, sign=False),
-            for_exh_rt="0",
-            repl_pric="0",
-            per="0",
-            eps="0",
-            roe="0",
-            pbr="0",
-            ev="0",
-            bps="0",
-            sale_amt="0",
-            bus_pro="0",
-            cup_nga="0",
-            hgst_250=price(q.d250.high, base),
-            lwst_250=price(q.d250.low, base),
-            open_pric=price(q.open, base),
-            high_pric=price(q.high, base),
-            low_pric=price(q.low, base),
-            upl_pric=price(q.limits.upper, base),
-            lst_pric=price(q.limits.lower, base),
-            base_pric=str(base),
-            exp_cntr_pric=price(exp, base),
-            exp_cntr_qty=str(q.exp_qty if exp is not None else 0),
-            hgst_pric_dt_250=ymd_of(q.d250.high_day),
-            hgst_pric_pre_rt_250=rate(change_rate(q.price, q.d250.high)),
-            lwst_pric_dt_250=ymd_of(q.d250.low_day),
-            lwst_pric_pre_rt_250=rate(change_rate(q.price, q.d250.low)),
-            cur_prc=direction(q.price, base),
-            pre_sig=sign_of(q),
-            pred_pre=signed(q.change),
-            flu_rt=rate(change_rate(q.price, base)),
-            trde_qty=str(q.volume),
-            trde_pre=rate(trde_pre, sign=False),
-            fav_unit="원",
-            dstr_stk=_thousands(inst.listed_shares),
-            dstr_rt="100.00",
-        )
+    return s.Ka10001Response(
+        stk_cd=req.stk_cd.strip(),
+        stk_nm=inst.name,
+        setl_mm="12",
+        fav=str(inst.par_value),
+        cap=_eok(inst.par_value * inst.listed_shares),
+        flo_stk=_thousands(inst.listed_shares),
+        crd_rt="0",
+        oyr_hgst=price(q.year.high, base),
+        oyr_lwst=price(q.year.low, base),
+        mac=_eok(q.market_cap),
+        mac_wght=_weight(q.market_cap, total),
+        for_exh_rt="0",
+        repl_pric="0",
+        per="0",
+        eps="0",
+        roe="0",
+        pbr="0",
+        ev="0",
+        bps="0",
+        sale_amt="0",
+        bus_pro="0",
+        cup_nga="0",
+        hgst_250=price(q.d250.high, base),
+        lwst_250=price(q.d250.low, base),
+        open_pric=price(q.open, base),
+        high_pric=price(q.high, base),
+        low_pric=price(q.low, base),
+        upl_pric=price(q.limits.upper, base),
+        lst_pric=price(q.limits.lower, base),
+        base_pric=str(base),
+        exp_cntr_pric=price(exp, base),
+        exp_cntr_qty=str(q.exp_qty if exp is not None else 0),
+        hgst_pric_dt_250=ymd_of(q.d250.high_day),
+        hgst_pric_pre_rt_250=rate(change_rate(q.price, q.d250.high)),
+        lwst_pric_dt_250=ymd_of(q.d250.low_day),
+        lwst_pric_pre_rt_250=rate(change_rate(q.price, q.d250.low)),
+        cur_prc=direction(q.price, base),
+        pre_sig=sign_of(q),
+        pred_pre=signed(q.change),
+        flu_rt=rate(change_rate(q.price, base)),
+        trde_qty=str(q.volume),
+        trde_pre=rate(trde_pre, sign=False),
+        fav_unit="원",
+        dstr_stk=_thousands(inst.listed_shares),
+        dstr_rt="100.00",
     )
 
 
