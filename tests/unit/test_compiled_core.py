@@ -38,7 +38,7 @@ sys.path.insert(0, {here!r})
 spec = importlib.util.spec_from_file_location("_compiled_core_child", {path!r})
 mod = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(mod)
-streams = mod.streams()
+streams = mod.{function}()
 print(json.dumps({{"enabled": ok, "compiled": fastpath.is_compiled(),
                    "status": fastpath.status(), "streams": streams}}))
 """
@@ -138,6 +138,64 @@ def streams() -> dict[str, dict[str, object]]:
     return out
 
 
+def values() -> dict[str, dict[str, object]]:
+    """How the per-order values behave (in whichever build this process runs)."""
+    import copy
+    import dataclasses
+    import pickle
+
+    import msgspec
+
+    from hoga.domain import events as ev
+    from hoga.domain.model import TRDE_TP, Instrument, Market, NewOrder, Side
+    from hoga.engine import exchange
+
+    samples: list[object] = [
+        ev.OrderAccepted(1, "005930", Side.BUY, "0", 70_000, 10, 5),
+        ev.OrderRejected(2, "005930", ev.RejectReason.OFF_TICK, 6, "70001 is off the grid"),
+        ev.OrderRejected(2, "005930", ev.RejectReason.HALTED, 6),
+        ev.OrderModified(3, "005930", 70_100, 8, 8, False, 7),
+        ev.OrderCancelled(4, "005930", 3, ev.CancelReason.REQUESTED, 8),
+        ev.OrderTriggered(5, "005930", 0, 9),
+        ev.Trade("005930", 70_000, 4, 1, 2, Side.SELL, 10),
+        ev.Trade("005930", 70_000, 4, 1, 2, None, 10),
+        ev.BookChanged("005930", 11),
+        ev.PhaseChanged("", "continuous", 12),
+        ev.ViTriggered("005930", False, 70_000, 74_200, 120_000_013, 13),
+        ev.ViReleased("005930", 14),
+        NewOrder(7, "005930", Side.SELL, TRDE_TP["28"], 3, price=69_000, stop_price=69_500),
+        NewOrder(8, "005930", Side.BUY, TRDE_TP["3"], 1),
+        TRDE_TP["0"],
+        Instrument("069500", "KR7069500007", "KODEX 200", Market.ETF, "etf", 40_000, 1, 0, ""),
+    ]
+    out: dict[str, dict[str, object]] = {}
+    for i, value in enumerate(samples):
+        cls = type(value)
+        assert dataclasses.is_dataclass(value) and not isinstance(value, type)
+        names = [f.name for f in dataclasses.fields(value)]
+        fields = {name: getattr(value, name) for name in names}
+        frozen = False
+        try:
+            setattr(value, names[0], 0)
+        except dataclasses.FrozenInstanceError:
+            frozen = True
+        out[f"{i}:{cls.__name__}"] = {
+            "repr": repr(value),
+            "builtins": msgspec.to_builtins(value),
+            "match_args": list(cls.__match_args__),  # type: ignore[attr-defined]
+            "fields": names,
+            "frozen": frozen,
+            "rebuilt": cls(*fields.values()) == value and cls(**fields) == value,
+            "hash": hash(cls(*fields.values())) == hash(value),
+            "copies": copy.copy(value) == value and copy.deepcopy(value) == value,
+            "pickle": pickle.loads(pickle.dumps(value)) == value,
+            "replace": dataclasses.replace(value) == value,
+            "not_equal_to_tuple": value != tuple(fields.values()),
+        }
+    out["modules"] = {"exchange_compiled": not str(exchange.__file__).endswith(".py")}
+    return out
+
+
 @pytest.fixture(scope="session")
 def compiled_build() -> Iterator[Path]:
     """The compiled build, made once if missing or stale; a failed build fails the test."""
@@ -170,7 +228,7 @@ def _child(code: str, env: dict[str, str] | None = None) -> subprocess.Completed
 
 
 def test_compiled_and_pure_engines_emit_identical_event_streams(compiled_build: Path) -> None:
-    proc = _child(_CHILD.format(here=str(HERE), path=__file__))
+    proc = _child(_CHILD.format(here=str(HERE), path=__file__, function="streams"))
     assert proc.returncode == 0, proc.stderr
     child = json.loads(proc.stdout.splitlines()[-1])
     assert child["enabled"] is True and child["compiled"] is True, child["status"]
@@ -182,6 +240,28 @@ def test_compiled_and_pure_engines_emit_identical_event_streams(compiled_build: 
         assert kind in pure["always"]["kinds"]  # type: ignore[operator]
     assert "PhaseChanged" in pure["calendar"]["kinds"]  # type: ignore[operator]
     assert {"ViTriggered", "ViReleased"} <= set(pure["vi"]["kinds"])  # type: ignore[call-overload]
+
+
+def test_compiled_values_behave_like_the_interpreted_frozen_dataclasses(
+    compiled_build: Path,
+) -> None:
+    proc = _child(_CHILD.format(here=str(HERE), path=__file__, function="values"))
+    assert proc.returncode == 0, proc.stderr
+    child = json.loads(proc.stdout.splitlines()[-1])
+    assert child["compiled"] is True, child["status"]
+    compiled = child["streams"]
+    pure = values()
+    assert compiled.pop("modules") == {"exchange_compiled": True}
+    assert pure.pop("modules") == {"exchange_compiled": False}
+    assert compiled == json.loads(json.dumps(pure, default=str))
+    for name, checks in pure.items():
+        failed = [
+            k
+            for k in ("frozen", "rebuilt", "hash", "copies", "pickle", "replace")
+            if checks[k] is not True
+        ]
+        assert not failed, (name, failed)
+        assert checks["match_args"] == checks["fields"], name
 
 
 def test_cli_wrapper_runs_the_compiled_core(compiled_build: Path) -> None:

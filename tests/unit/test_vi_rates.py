@@ -54,7 +54,7 @@ def test_window_is_exactly_where_check_finds_nothing(
 
     assert quiet(price) == (low < price < high)
     for edge in (low, low + 1, high - 1, high):
-        if 0 < edge < 1 << 62:
+        if 0 < edge < vi._FAR:  # the "no bound" sentinel is beyond any price
             assert quiet(edge) == (low < edge < high)
 
 
@@ -68,7 +68,8 @@ def test_integer_bands_match_decimal_rounding(reference: int, rate: str) -> None
 
 
 def test_rates_before_vi_existed_and_on_an_exempt_listing_day_never_trigger() -> None:
-    far = 1 << 62
+    far = vi._FAR  # beyond any price (2**61)
+    assert far >= 1 << 61
     assert vi.rates(ViClass.LARGE, ViSession.CONTINUOUS, on=date(2014, 8, 31)).window(
         10_000, 10_000
     ) == (-far, far)
