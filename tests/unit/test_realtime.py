@@ -186,3 +186,68 @@ def test_codes_are_normalised_and_sector_codes_checked(ctx: AppContext) -> None:
         await hub.close_all()
 
     asyncio.run(go())
+
+
+class FakeSink:
+    """A FrameSink that records wire bytes; ``open`` says whether it takes writes."""
+
+    def __init__(self) -> None:
+        self.open = True
+        self.wire: list[bytes] = []
+
+    def writable(self) -> bool:
+        return self.open
+
+    def frame(self, payload: bytes) -> bytes:
+        return b"<" + payload + b">"
+
+    def write(self, data: bytes) -> None:
+        self.wire.append(data)
+
+
+def test_direct_drain_writes_once_per_turn_and_shares_the_bytes(ctx: AppContext) -> None:
+    async def go() -> None:
+        hub = RealtimeHub(ctx.exchange, ctx.pubsub)
+        code = busy(ctx)
+        sinks = [FakeSink(), FakeSink()]
+        sessions = [hub.open(k, ()) for k in ("a", "b")]
+        for s, sink in zip(sessions, sinks, strict=True):
+            assert (await hub.register(s, reg([code], ["0g", "0A"]))).return_code == 0
+            s.attach(sink)
+        ctx.exchange.set_base_price(code, 10_000)
+        for _ in range(5):
+            await asyncio.sleep(0)
+        (a,), (b,) = sinks[0].wire, sinks[1].wire  # one write per session for the turn
+        assert a is b  # built once for both
+        frame = json.loads(a[1:-1])
+        assert [r["type"] for r in frame["data"]] == ["0g", "0A"]
+        assert sessions[0].take() == []  # nothing left queued
+        await hub.close_all()
+
+    asyncio.run(go())
+
+
+def test_a_held_sink_queues_then_resumes_or_overflows(ctx: AppContext) -> None:
+    async def go() -> None:
+        hub = RealtimeHub(ctx.exchange, ctx.pubsub, RealtimeLimits(max_pending=3))
+        s = hub.open("k", ("acc",))
+        assert (await hub.register(s, reg([""], ["00"]))).return_code == 0
+        sink = FakeSink()
+        s.attach(sink)
+        sink.open = False  # the socket's buffer is above its bound
+        for n in range(3):
+            hub.push_account("acc", "00", {"913": str(n)})
+        await asyncio.sleep(0)
+        assert sink.wire == [] and not s.closed  # queued, within the bound
+        sink.open = True
+        s.resume()  # the buffer drained
+        await asyncio.sleep(0)
+        (wire,) = sink.wire
+        assert [r["values"]["913"] for r in json.loads(wire[1:-1])["data"]] == ["0", "1", "2"]
+        sink.open = False
+        for n in range(4):  # one more than the bound: the documented drop
+            hub.push_account("acc", "00", {"913": str(n)})
+        assert s.closed and s.notice is not None
+        assert json.loads(s.notice)["code"] == OVERFLOW_CODE and "k" not in hub.by_appkey
+
+    asyncio.run(go())
