@@ -4,7 +4,7 @@ WebSocket front end fed by the market process over a shared Redis bus."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -116,6 +116,7 @@ def register(app: typer.Typer) -> None:
             ws_config = WsConfig(ping_interval_us=int(ws_ping_interval * 1e6), limits=limits)
         extra: dict[str, str] = {}
         relay = None
+        app: Any  # an ASGI application
         if role == "front":
             ctx = build_front_context(settings, limits=limits)
             app = create_front_app(ctx)
