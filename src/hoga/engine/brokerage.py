@@ -6,17 +6,30 @@ Use cases: :meth:`Brokerage.place` (kt10000/kt10001), :meth:`Brokerage.modify` (
 :meth:`Brokerage.recover` (at start) and the account queries the account APIs build on.
 Expected refusals are :class:`~hoga.engine.brokerage_book.Refusal` values, never exceptions.
 
-Durability ("acknowledged means durable"):
-- A new order's row and its reservation entry are committed in one unit of work *before* the
-  order goes to the exchange; only then is it submitted and acknowledged. An exchange rejection
-  marks the row ``rejected`` and releases the reservation (one more unit of work) and answers
-  the mapped error.
+Durability ("acknowledged means durable"), with group commit
+(:mod:`hoga.engine.brokerage_commit`):
+- A use case stages its writes (order rows, journal entries, fills, order-row changes) and its
+  in-memory changes; the writes of every request of one event-loop turn are committed together
+  in one transaction, in a commit thread. Nothing is answered, and no realtime note is sent,
+  before the commit that holds it: :meth:`Brokerage.place_async` (the API's kt10000/kt10001)
+  awaits it, the synchronous use cases flush before they return, the account queries flush
+  before they read.
+- A new order is validated, its row and reservation staged, and it is sent to the exchange at
+  once; what the exchange does with it (fills, or a rejection that marks the row ``rejected``
+  and releases the reservation) is staged by the listener into the same batch, and the answer
+  waits for that commit. A crash before it loses nothing acknowledged (recovery replays only
+  committed journal entries and re-enters only committed open orders). A failed commit fails
+  every request of the batch (StorageError: nothing acknowledged), restores the memory and
+  takes the batch's new orders off the book again (a trade the exchange already printed stays
+  on the public tape).
 - Everything the exchange reports later — trades against a resting customer order, cancels,
-  expiries at the session end, modifications — is applied by the listener in one unit of work
-  per event batch: ledger entries, fill rows, order-row updates. The immediate events of a
-  command pass through the same listener (the exchange emits before it returns).
+  expiries at the session end, modifications — is staged by the listener the same way (one
+  work per event batch) and committed by the next group commit.
+- Order numbers are drawn in memory (the single writer) and the batch advances the stored
+  sequence over exactly them (see brokerage_commit).
 
-Order numbers (spec §4.7, §10.7): one gap-free sequence (``orders.allocate_order_no``), below
+Order numbers (spec §4.7, §10.7): one sequence (the storage's ``ord_no``; gap-free unless a
+group commit failed), below
 ``PARTICIPANT_ID_BASE``. The exchange knows a customer order by its *first* order number (the
 "root"). A modification gets a new order number whose row references the order it modified
 (``orig_ord_no``) and carries the open quantity from then on (the old row becomes
@@ -254,7 +267,6 @@ class Brokerage(AccountQueries):
         )
         if isinstance(prep, Refusal):
             return prep
-        self.flush()
         out = self._submit(prep)
         self.flush()
         return out
@@ -273,16 +285,16 @@ class Brokerage(AccountQueries):
         env: str = "mock",
         owner: str | None = None,
     ) -> Placed | Refusal:
-        """:meth:`place` with group commit: the order's row and reservation are committed
-        with the other orders staged in the same loop turn before the order goes to the
-        exchange; the answer waits for the commit of what the exchange did with it (fills,
-        or the rejection). StorageError if either commit failed (nothing acknowledged)."""
+        """:meth:`place` with group commit: the order's row, its reservation and what the
+        exchange did with it (fills, or the rejection) are committed with the other requests
+        of the same loop turn, and the answer waits for that commit. StorageError if the
+        commit failed: nothing of the batch is acknowledged, its orders are taken off the
+        book and memory is as before it (see :mod:`hoga.engine.brokerage_commit`)."""
         prep = self._prepare(
             account, code, side, trde_tp, qty, price, stop_price, exchange, env, owner
         )
         if isinstance(prep, Refusal):
             return prep
-        await self._group.durable()
         out = self._submit(prep)
         await self._group.durable()
         return out
@@ -398,10 +410,11 @@ class Brokerage(AccountQueries):
         return _Prepared(new, order, exchange.strip().upper())
 
     def _submit(self, prep: _Prepared) -> Placed | Refusal:
-        """Send a committed new order to the exchange (its events are staged by the
-        listener); the acknowledgement or the exchange's rejection (staged too)."""
+        """Send a staged new order to the exchange (its events are staged by the listener);
+        the acknowledgement or the exchange's rejection (staged too), to be answered once
+        the batch holding all of it is committed."""
         lo = prep.live
-        self._live[lo.root] = lo
+        self._group.went_live(lo)
         events = self.exchange.submit(prep.order)
         rejected = _rejection(events, lo.root)
         if rejected is not None:

@@ -7,11 +7,14 @@ fills, journal postings, realtime notes, new memory values). When the work ends 
 memory changes take effect at once (the next request sees the reservation) and the writes join
 the *pending batch* of :class:`GroupCommit`; an exception discards the work.
 
-The pending batch is written by :meth:`GroupCommit.flush`: one unit of work, a few statements
-over many rows (:meth:`hoga.ports.storage.TradeWriter.write`). Inside a running event loop
-the flush is scheduled with ``call_soon`` when a batch starts, so every request that stages
-work in the same loop turn shares one commit; :meth:`GroupCommit.durable` waits for the commit
-of everything staged so far. Without a running loop (tools, tests, start-up) every work is
+The pending batch is written by one call of :meth:`hoga.ports.storage.TradeWriter.write` (a
+few statements over many rows) in one unit of work. Inside a running event loop the batch is
+handed to a single commit thread when it starts (``call_soon``), so every request that stages
+work in the same loop turn shares one commit, and the loop goes on while the commit waits for
+the database (e.g. for SQLite's write lock); work staged meanwhile forms the next batch, which
+starts when the one in flight ends (commits stay in order). :meth:`GroupCommit.durable` waits
+for the commit of everything staged so far; :meth:`GroupCommit.flush` commits synchronously
+(after the one in flight). Without a running loop (tools, tests, start-up) every work is
 committed before its block returns, as plain units of work would be.
 
 Rules that keep "acknowledged means durable":
@@ -19,20 +22,25 @@ Rules that keep "acknowledged means durable":
 - Nothing is acknowledged before :meth:`~GroupCommit.durable` (or a synchronous flush) returned
   for the batch that holds it: order numbers, realtime notes (sent only after their commit),
   query answers (the read side flushes before it reads).
-- A failed commit fails every waiter of that batch (the error is raised from ``durable``) and
-  puts the memory back as it was before the batch: account states, working orders and the
-  in-memory order-number counter. Nothing of the batch was acknowledged, and memory equals the
-  database again.
-- Order numbers are drawn in memory (gap-free, in order) and the batch advances the stored
-  ``ord_no`` sequence over exactly them; if another writer drew numbers meanwhile the batch
-  fails and the counter is read again. Journal entry and execution ids are drawn when the
-  batch is written (other writers, e.g. a new customer's first deposit, share those sequences).
+- A failed commit fails every waiter of that batch and of the batch staged after it (built on
+  it) — the error is raised from ``durable`` — and puts the memory back as it was before them:
+  account states, working orders and the in-memory order-number counter; their new orders are
+  cancelled on the exchange (:meth:`GroupCommit.went_live`). Nothing of them was
+  acknowledged, and memory equals the database again.
+- Order numbers are drawn in memory, in order, and each batch advances the stored ``ord_no``
+  sequence over every number drawn since the batch before it; the brokerage must be the only
+  writer of orders (if someone else drew numbers, every batch fails loudly). The numbers of a
+  failed batch are not drawn again — its orders reached the exchange, which never takes an id
+  twice — so stored order numbers are gap-free unless a commit failed. Journal entry and
+  execution ids are drawn when the batch is written (other writers, e.g. a new customer's
+  first deposit, share those sequences).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +54,7 @@ from hoga.ports.storage import (
     Posting,
     Storage,
     TradeBatch,
+    TradeBatchIds,
 )
 
 if TYPE_CHECKING:
@@ -145,8 +154,7 @@ class _Pending:
     """Everything staged since the last commit, and how to undo it in memory."""
 
     def __init__(self) -> None:
-        self.ord_start = 0
-        self.ord_count = 0
+        self.order_nos = range(0)  # set when the batch is handed to the writer
         self.orders: dict[int, OrderRecord] = {}
         self.changes: dict[int, OrderChange] = {}
         self.postings: list[Posting] = []
@@ -156,10 +164,13 @@ class _Pending:
         self.undo_live: dict[int, LiveOrder | None] = {}
         self.works = 0
         self.future: asyncio.Future[None] | None = None
+        self.job: Future[TradeBatchIds] | None = None
+        self.failed: BaseException | None = None
+        self.submitted: list[tuple[str, int]] = []  # new orders sent to the exchange
 
     def batch(self) -> TradeBatch:
         return TradeBatch(
-            range(self.ord_start, self.ord_start + self.ord_count),
+            self.order_nos,
             list(self.orders.values()),
             list(self.changes.values()),
             self.postings,
@@ -179,8 +190,11 @@ class GroupCommit:
         self.b = broker
         self.storage = storage
         self._pending: _Pending | None = None
+        self._inflight: _Pending | None = None
+        self._executor: ThreadPoolExecutor | None = None
         self._scheduled = False
         self._next_ord_no: int | None = None  # None: read the stored sequence first
+        self._unwritten = 0  # the first drawn order number no batch handed off covers yet
         #: commits made and works they held (diagnostics)
         self.commits = 0
         self.committed_works = 0
@@ -190,7 +204,7 @@ class GroupCommit:
     def peek_ord_no(self) -> int:
         if self._next_ord_no is None:
             with self.storage.unit_of_work() as uow:
-                self._next_ord_no = uow.sequences.current(_ORD_NO_SEQ) + 1
+                self._next_ord_no = self._unwritten = uow.sequences.current(_ORD_NO_SEQ) + 1
         return self._next_ord_no
 
     def draw_ord_no(self) -> int:
@@ -207,7 +221,8 @@ class GroupCommit:
 
     @property
     def pending(self) -> bool:
-        return self._pending is not None
+        """Whether anything staged is not committed yet."""
+        return self._pending is not None or self._inflight is not None
 
     def stage(self, work: Work) -> None:
         """Make ``work``'s memory changes take effect and add its writes to the pending batch;
@@ -231,11 +246,6 @@ class GroupCommit:
                 b._live.pop(root, None)
             else:
                 b._live[root] = lo
-        if work.ord_nos:
-            if not p.ord_count:
-                assert self._next_ord_no is not None
-                p.ord_start = self._next_ord_no - work.ord_nos
-            p.ord_count += work.ord_nos
         for row in work.orders:
             p.orders[row.ord_no] = row
         for c in work.changes:
@@ -257,54 +267,107 @@ class GroupCommit:
             p.notes.append((account, kind, note, fill + offset if fill >= 0 else -1))
         self._schedule()
 
-    def _schedule(self) -> None:
-        if self._scheduled:
+    def went_live(self, lo: LiveOrder) -> None:
+        """``lo``, staged as a new order, was sent to the exchange: it works there from now
+        on, and is taken off the book again if its batch does not commit."""
+        p = self._pending
+        if p is None:  # committed already (no event loop: every work commits at once)
+            self.b._live[lo.root] = lo
             return
+        if lo.root not in p.undo_live:
+            p.undo_live[lo.root] = self.b._live.get(lo.root)
+        self.b._live[lo.root] = lo
+        p.submitted.append((lo.code, lo.root))
+
+    def _schedule(self) -> None:
+        if self._scheduled or self._inflight is not None:
+            return  # a commit in flight schedules the next one when it ends
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop: commit before the use case returns
             self.flush()
             return
         self._scheduled = True
-        loop.call_soon(self._flush_soon)
+        loop.call_soon(self._start, loop)
 
-    def _flush_soon(self) -> None:
+    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Hand the pending batch to the commit thread (the loop goes on meanwhile)."""
         self._scheduled = False
-        try:
-            self.flush()
-        except Exception:  # its waiters got the error; the market goes on
-            log.exception("group commit failed")
+        p = self._pending
+        if p is None or self._inflight is not None:
+            return
+        self._pending = None
+        self._hand_off(p)
+        self._inflight = p
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="hoga-group-commit")
+        p.job = self._executor.submit(self._write, p)
+        p.job.add_done_callback(lambda _: loop.call_soon_threadsafe(self._finish, p))
+
+    def _hand_off(self, p: _Pending) -> None:
+        """``p`` goes to the writer: it advances the stored order-number sequence over every
+        number drawn since the last batch handed off (those of a failed batch too)."""
+        if self._next_ord_no is not None:
+            p.order_nos = range(self._unwritten, self._next_ord_no)
+            self._unwritten = self._next_ord_no
+
+    def _write(self, p: _Pending) -> TradeBatchIds:
+        with self.storage.unit_of_work() as uow:
+            return uow.trades.write(p.batch())
+
+    def _finish(self, p: _Pending) -> None:
+        """On the loop: the commit of ``p`` ended; tell its waiters, start the next one."""
+        if self._inflight is not p:
+            return  # already finished by a synchronous flush
+        self._inflight = None
+        assert p.job is not None
+        exc = p.job.exception()
+        if exc is None:
+            self._committed(p, p.job.result())
+        else:
+            log.error("group commit failed: %s", exc)
+            self._failed(p, exc)
+        if self._pending is not None:
+            self._schedule()
 
     async def durable(self) -> None:
         """Wait until everything staged so far is committed (StorageError if its commit
         failed: then none of it happened)."""
-        p = self._pending
+        p = self._pending or self._inflight
         if p is None:
             return
         if p.future is None:
             p.future = asyncio.get_running_loop().create_future()
             p.future.add_done_callback(_retrieve)
-        self._schedule()
+        if p is self._pending:
+            self._schedule()
         await asyncio.shield(p.future)
 
     # ------------------------------------------------------------------ commit
 
     def flush(self) -> None:
-        """Commit the pending batch now (nothing if there is none); on failure undo it in
-        memory, fail its waiters and raise."""
+        """Commit everything staged now, in this thread (waiting for a commit in flight
+        first); on failure undo it in memory, fail its waiters and raise."""
+        inflight = self._inflight
+        if inflight is not None:
+            assert inflight.job is not None
+            wait([inflight.job])
+            self._finish(inflight)
+            if inflight.failed is not None:
+                raise StorageError(f"group commit failed: {inflight.failed}")
         p = self._pending
         if p is None:
             return
         self._pending = None
+        self._hand_off(p)
         try:
-            with self.storage.unit_of_work() as uow:
-                ids = uow.trades.write(p.batch())
+            ids = self._write(p)
         except BaseException as exc:
-            self._undo(p)
-            if p.future is not None and not p.future.done():
-                err = exc if isinstance(exc, StorageError) else StorageError(str(exc))
-                p.future.set_exception(err)
+            self._failed(p, exc)
             raise
+        self._committed(p, ids)
+
+    def _committed(self, p: _Pending, ids: TradeBatchIds) -> None:
         self.commits += 1
         self.committed_works += p.works
         notify = self.b.notify
@@ -320,6 +383,28 @@ class GroupCommit:
         if p.future is not None and not p.future.done():
             p.future.set_result(None)
 
+    def _failed(self, p: _Pending, exc: BaseException) -> None:
+        """``p`` did not commit: neither did anything staged after it (it was built on it).
+        Undo all of it in memory, newest first, and fail every waiter."""
+        later = self._pending
+        self._pending = None
+        p.failed = exc
+        if p.order_nos:  # the stored sequence did not move; the numbers stay drawn (they may
+            self._unwritten = p.order_nos.start  # have reached the exchange): a gap in orders
+        for batch in (later, p):
+            if batch is None:
+                continue
+            self._undo(batch)
+            if batch.future is not None and not batch.future.done():
+                err = exc if isinstance(exc, StorageError) else StorageError(str(exc))
+                batch.future.set_exception(err)
+        for batch in (p, later):
+            for code, root in batch.submitted if batch is not None else ():
+                try:  # what still rests of an order nobody was told about leaves the book
+                    self.b.exchange.cancel(code, root)
+                except Exception:  # pragma: no cover - the exchange refuses by value
+                    log.exception("taking order %s off the book failed", root)
+
     def _undo(self, p: _Pending) -> None:
         b = self.b
         for account, st in p.undo_states.items():
@@ -332,4 +417,3 @@ class GroupCommit:
                 b._live.pop(root, None)
             else:
                 b._live[root] = lo
-        self._next_ord_no = None  # read the stored sequence again

@@ -55,9 +55,9 @@ def _priority(chain: list[OrderRecord]) -> int:
 def recover(b: Brokerage) -> int:
     """Run the recovery (see the module docstring); returns how many orders were re-entered."""
     with b.storage.unit_of_work() as uow:
-        accounts = [
-            a.account_no for c in uow.customers.list() for a in uow.accounts.by_customer(c.id)
-        ]
+        records = [a for c in uow.customers.list() for a in uow.accounts.by_customer(c.id)]
+        accounts = [a.account_no for a in records]
+        b._owners.update((a.account_no, a.customer_id) for a in records)
         journals: dict[str, list[JournalEntry]] = {a: uow.journal.entries(a) for a in accounts}
         open_rows = uow.orders.open_orders()
         rows: dict[int, OrderRecord] = {}

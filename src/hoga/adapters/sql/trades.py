@@ -1,36 +1,71 @@
 """Group commit of trading writes: a :class:`~hoga.ports.storage.TradeBatch` in a few
-statements over many rows (``executemany``), whatever the number of orders in it."""
+statements over many rows, whatever the number of orders in it.
+
+The rows go straight to the driver's ``executemany`` (:meth:`hoga.adapters.sql.tx.Tx.many`):
+SQLAlchemy's per-row parameter processing cost more than the SQLite statements themselves.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Table
 
 from hoga.adapters.sql.ledger import JOURNAL_ENTRY, imbalance
 from hoga.adapters.sql.schema import fills, journal_entries, journal_lines, orders
 from hoga.adapters.sql.trading import ORDER_NO, SqlSequenceRepository
 from hoga.adapters.sql.tx import Tx
 from hoga.errors import NotFoundError
-from hoga.ports.storage import OrderRecord, TradeBatch, TradeBatchIds
+from hoga.ports.storage import FillRecord, OrderRecord, TradeBatch, TradeBatchIds
 
 __all__ = ["EXEC_ID", "SqlTradeWriter"]
 
 #: the sequence execution ids are drawn from
 EXEC_ID = "exec_id"
 
-_ORDER_FIELDS = tuple(OrderRecord.__dataclass_fields__)
-_INSERT_ORDERS = insert(orders)
-_CHANGE_ORDERS = update(orders).where(orders.c.ord_no == bindparam("key"))
-_INSERT_FILLS = insert(fills)
-_INSERT_ENTRIES = insert(journal_entries)
-_INSERT_LINES = insert(journal_lines)
+_ORDER_COLS = tuple(OrderRecord.__dataclass_fields__)
+_FILL_COLS = tuple(FillRecord.__dataclass_fields__)
+_ENTRY_COLS = ("entry_id", "at", "account", "ref")
+_LINE_COLS = ("entry_id", "line_no", "account", "asset", "book", "amount")
 
 
-def _order_row(order: OrderRecord) -> dict[str, Any]:
-    row = {f: getattr(order, f) for f in _ORDER_FIELDS}
-    row["side"] = str(order.side)
-    return row
+def _insert(table: Table, cols: tuple[str, ...]) -> str:
+    assert set(cols) == {c.name for c in table.c}, table.name
+    return f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+
+
+_INSERT_ORDERS = _insert(orders, _ORDER_COLS)
+_INSERT_FILLS = _insert(fills, _FILL_COLS)
+_INSERT_ENTRIES = _insert(journal_entries, _ENTRY_COLS)
+_INSERT_LINES = _insert(journal_lines, _LINE_COLS)
+_CHANGE_ORDERS = (
+    f"UPDATE {orders.name} SET status = ?, filled_qty = ?, open_qty = ?, updated_at = ?"
+    " WHERE ord_no = ?"
+)
+
+
+def _order_row(o: OrderRecord) -> tuple[Any, ...]:
+    return (
+        o.ord_no,
+        o.account,
+        o.code,
+        o.side.value,
+        o.trde_tp,
+        o.price,
+        o.qty,
+        o.stop_price,
+        o.orig_ord_no,
+        o.status,
+        o.filled_qty,
+        o.open_qty,
+        o.created_at,
+        o.updated_at,
+        o.exchange,
+    )
+
+
+def _fill_row(exec_id: int, f: FillRecord) -> tuple[Any, ...]:
+    return (exec_id, f.ord_no, f.account, f.code, f.side.value, f.price, f.qty, f.at, f.fee, f.tax)
 
 
 class SqlTradeWriter:
@@ -49,32 +84,19 @@ class SqlTradeWriter:
                     f" (the sequence continues at {first})"
                 )
         if batch.orders:
-            tx.execute(_INSERT_ORDERS, [_order_row(o) for o in batch.orders])
+            tx.many(_INSERT_ORDERS, [_order_row(o) for o in batch.orders])
         if batch.changes:
-            params = [
-                {
-                    "key": c.ord_no,
-                    "status": c.status,
-                    "filled_qty": c.filled_qty,
-                    "open_qty": c.open_qty,
-                    "updated_at": c.updated_at,
-                }
-                for c in batch.changes
+            rows = [
+                (c.status, c.filled_qty, c.open_qty, c.updated_at, c.ord_no) for c in batch.changes
             ]
-            changed = tx.execute(_CHANGE_ORDERS, params).rowcount
-            if changed >= 0 and changed != len(params):
-                tx.fail(f"{len(params) - changed} changed orders do not exist")
+            changed = tx.many(_CHANGE_ORDERS, rows)
+            if changed >= 0 and changed != len(rows):
+                tx.fail(f"{len(rows) - changed} changed orders do not exist")
                 raise NotFoundError("order of a change")
         first_exec = 0
         if batch.fills:
             first_exec = self._seqs.allocate(EXEC_ID, len(batch.fills))
-            rows = []
-            for n, fill in enumerate(batch.fills, first_exec):
-                row = {f: getattr(fill, f) for f in fill.__dataclass_fields__}
-                row["exec_id"] = n
-                row["side"] = str(fill.side)
-                rows.append(row)
-            tx.execute(_INSERT_FILLS, rows)
+            tx.many(_INSERT_FILLS, [_fill_row(n, f) for n, f in enumerate(batch.fills, first_exec)])
         first_entry = 0
         if batch.postings:
             for p in batch.postings:
@@ -85,23 +107,14 @@ class SqlTradeWriter:
                         f"journal entry {p.ref!r} for {p.account} does not balance: {off}"
                     )
             first_entry = self._seqs.allocate(JOURNAL_ENTRY, len(batch.postings))
-            entries = []
-            lines: list[dict[str, Any]] = []
+            entries: list[tuple[Any, ...]] = []
+            lines: list[tuple[Any, ...]] = []
             for entry_id, p in enumerate(batch.postings, first_entry):
-                entries.append(
-                    {"entry_id": entry_id, "at": p.at, "account": p.account, "ref": p.ref}
-                )
+                entries.append((entry_id, p.at, p.account, p.ref))
                 lines.extend(
-                    {
-                        "entry_id": entry_id,
-                        "line_no": n,
-                        "account": p.account,
-                        "asset": ln.asset,
-                        "book": ln.book,
-                        "amount": ln.amount,
-                    }
+                    (entry_id, n, p.account, ln.asset, ln.book, ln.amount)
                     for n, ln in enumerate(p.lines)
                 )
-            tx.execute(_INSERT_ENTRIES, entries)
-            tx.execute(_INSERT_LINES, lines)
+            tx.many(_INSERT_ENTRIES, entries)
+            tx.many(_INSERT_LINES, lines)
         return TradeBatchIds(first_entry, first_exec)

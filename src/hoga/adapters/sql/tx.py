@@ -56,6 +56,24 @@ class Tx:
         except SQLAlchemyError as exc:
             raise self.fail(describe(exc)) from exc
 
+    def many(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> int:
+        """Run one driver-level statement over many rows (``?`` placeholders, rewritten for
+        the driver's parameter style) without SQLAlchemy's per-row processing; the summed row
+        count (-1 when the driver does not tell)."""
+        conn = self._live()
+        if conn.dialect.paramstyle != "qmark":
+            sql = sql.replace("?", "%s")
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        cursor = dbapi.cursor()
+        try:
+            cursor.executemany(sql, rows)
+            return int(cursor.rowcount)
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise self.fail(describe(exc)) from exc
+        finally:
+            cursor.close()
+
     def fail(self, message: str) -> StorageError:
         """Record a failure (dooming the unit of work) and return the error to raise."""
         self.failure = StorageError(message)
