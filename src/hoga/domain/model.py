@@ -33,7 +33,8 @@ __all__ = [
 
 
 class FrozenValue:
-    """Base of the per-order values (:class:`NewOrder` and the events of ``events.py``).
+    """Base of the frozen values built on the order path (:class:`NewOrder`, the events of
+    ``events.py``; :class:`OrderType` and :class:`Instrument` use it only for pickling).
 
     A subclass is a ``@dataclass(frozen=True, slots=True, init=False)`` with an explicit
     ``__init__`` that stores each field (``# type: ignore[misc]``: mypy sees frozen fields as
