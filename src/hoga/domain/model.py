@@ -85,7 +85,8 @@ def _relabel(cls: type) -> None:
         "    _value_.__class__ = _cls_\n"
         "    return _value_\n"
     )
-    namespace: dict[str, Any] = {"_alloc_": _new, "_shape_": shape, "_init_": init}
+    namespace: dict[str, Any] = {"__name__": cls.__module__, "_alloc_": _new, "_shape_": shape}
+    namespace["_init_"] = init
     exec(source, namespace)
     new = namespace["__new__"]
     new.__defaults__ = init.__defaults__
