@@ -4,6 +4,7 @@ commits, an acknowledgement always means committed, a failed commit acknowledges
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,6 +153,42 @@ def test_a_failed_commit_fails_every_order_of_its_batch_and_acknowledges_none(
     with w.storage.unit_of_work() as uow:
         assert uow.sequences.current("ord_no") == first_no + 2 * n - 1
     assert [n.ord_no for _, kind, n in w.notes if kind == "order"] == [o.ord_no for o in again]
+
+
+def test_a_batch_staged_during_a_failing_commit_fails_with_it(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = world(tmp_path)
+    before_rows = w.rows()
+    before = {who: w.b.cash(f"acct-{who}") for who in PEOPLE}
+    entered, release = threading.Event(), threading.Event()
+    tried: list[TradeBatch] = []
+
+    def write(self: SqlTradeWriter, batch: TradeBatch) -> TradeBatchIds:
+        tried.append(batch)
+        entered.set()
+        assert release.wait(30)
+        raise StorageError("disk full")
+
+    monkeypatch.setattr(SqlTradeWriter, "write", write)
+
+    async def main() -> list[Any]:
+        first = [asyncio.ensure_future(buy(w, who)) for who in PEOPLE[:4]]
+        await asyncio.to_thread(entered.wait)  # the first batch is being written
+        second = [asyncio.ensure_future(buy(w, who)) for who in PEOPLE[4:]]
+        await asyncio.sleep(0)  # they stage on top of the batch in flight
+        assert w.b._group._inflight is not None and w.b._group._pending is not None
+        release.set()
+        return list(await asyncio.gather(*first, *second, return_exceptions=True))
+
+    out = asyncio.run(main())
+    assert all(isinstance(o, StorageError) for o in out), out
+    assert len(tried) == 1  # the second batch was never written: it was built on the first
+    assert w.rows() == before_rows
+    assert w.b._live == {}
+    assert w.ex.states[w.code].board.orders() == []
+    for who in PEOPLE:
+        assert w.b.cash(f"acct-{who}") == before[who]
 
 
 def test_notes_go_out_only_after_their_commit_and_carry_exec_ids(tmp_path: Any) -> None:

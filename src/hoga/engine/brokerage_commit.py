@@ -193,6 +193,8 @@ class GroupCommit:
         self._inflight: _Pending | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._scheduled = False
+        #: commit in a thread (the loop goes on meanwhile) or on the loop itself
+        self.threaded = True
         self._next_ord_no: int | None = None  # None: read the stored sequence first
         self._unwritten = 0  # the first drawn order number no batch handed off covers yet
         #: commits made and works they held (diagnostics)
@@ -295,6 +297,12 @@ class GroupCommit:
         self._scheduled = False
         p = self._pending
         if p is None or self._inflight is not None:
+            return
+        if not self.threaded:
+            try:
+                self.flush()
+            except Exception:  # its waiters got the error; the market goes on
+                log.exception("group commit failed")
             return
         self._pending = None
         self._hand_off(p)
