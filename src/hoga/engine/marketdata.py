@@ -4,12 +4,16 @@ The recorder is an exchange listener. It keeps, per instrument, the most recent 
 trade-history queries) and the current minute and day bars in memory, and queues every completed
 tick and bar for the storage port; :meth:`MarketDataRecorder.flush` writes the queue in one unit of
 work (the runtime calls it about once a second), so intraday ticks and minute bars survive a
-restart. Synthetic daily history (before the market ran) comes from
+restart. The runtime splits it: :meth:`~MarketDataRecorder.flush_begin` takes the queue where
+the market runs and :meth:`~MarketDataRecorder.flush_end` writes it from a worker thread, so the
+event loop is not held for the storage write; batches still reach storage in order.
+Synthetic daily history (before the market ran) comes from
 :class:`hoga.engine.history.DailyHistory`; :meth:`MarketDataRecorder.daily_bars` merges both.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -25,6 +29,7 @@ from hoga.ports.storage import DailyBar, MinuteBar, Storage, TradeTick
 __all__ = ["MarketDataRecorder", "TapeEntry", "carried_bases"]
 
 TAPE_LENGTH = 200
+_Batch = tuple[list[TradeTick], list[MinuteBar], list[DailyBar]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,7 @@ class MarketDataRecorder:
         self._minutes: list[MinuteBar] = []
         self._dirty_days: set[str] = set()
         self._closed_days: list[DailyBar] = []
+        self._write_lock = threading.Lock()  # one batch at a time, in the order taken
 
     # ------------------------------------------------------------------ listening
 
@@ -114,12 +120,39 @@ class MarketDataRecorder:
 
     def flush(self, storage: Storage) -> int:
         """Write queued ticks, finished and current bars in one unit of work; returns rows."""
+        with self._write_lock:
+            return self._write(storage, self._drain())
+
+    def flush_begin(self) -> _Batch:
+        """The first half of a flush done in two threads: take the queue (call it where the
+        market runs; it holds the write lock until :meth:`flush_end`, so batches reach
+        storage in the order they were taken, whoever flushes)."""
+        self._write_lock.acquire()
+        try:
+            return self._drain()
+        except BaseException:
+            self._write_lock.release()
+            raise
+
+    def flush_end(self, storage: Storage, batch: _Batch) -> int:
+        """The second half: write ``batch`` (any thread) and release the write lock."""
+        try:
+            return self._write(storage, batch)
+        finally:
+            self._write_lock.release()
+
+    def _drain(self) -> _Batch:
         ticks, self._ticks = self._ticks, []
         minutes, self._minutes = self._minutes, []
         minutes += [self._minute[c] for c in self._dirty_days if c in self._minute]
         days = self._closed_days + [self._day[c] for c in self._dirty_days]
         self._closed_days = []
         self._dirty_days = set()
+        return ticks, minutes, days
+
+    @staticmethod
+    def _write(storage: Storage, batch: _Batch) -> int:
+        ticks, minutes, days = batch
         if not (ticks or minutes or days):
             return 0
         with storage.unit_of_work() as uow:
