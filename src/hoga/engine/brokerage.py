@@ -205,7 +205,9 @@ class Brokerage(AccountQueries):
         return state
 
     def state(self, account: str) -> AccountState:
-        """The ledger state of ``account`` (loaded from the journal on first use)."""
+        """The ledger state of ``account`` (loaded from the journal on first use), after
+        committing what is staged: it never shows a change that is not durable yet."""
+        self._group.flush()
         return self._states.get(account) or self._load(account)
 
     def _owned(self, account: str, owner: str | None) -> bool:
