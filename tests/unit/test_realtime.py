@@ -204,6 +204,11 @@ class FakeSink:
     def write(self, data: bytes) -> None:
         self.wire.append(data)
 
+    def offer(self, data: bytes) -> bool:
+        if self.open:
+            self.write(data)
+        return self.open
+
 
 def test_direct_drain_writes_once_per_turn_and_shares_the_bytes(ctx: AppContext) -> None:
     async def go() -> None:
@@ -213,7 +218,7 @@ def test_direct_drain_writes_once_per_turn_and_shares_the_bytes(ctx: AppContext)
         sessions = [hub.open(k, ()) for k in ("a", "b")]
         for s, sink in zip(sessions, sinks, strict=True):
             assert (await hub.register(s, reg([code], ["0g", "0A"]))).return_code == 0
-            s.attach(sink)
+            hub.attach(s, sink)
         ctx.exchange.set_base_price(code, 10_000)
         for _ in range(5):
             await asyncio.sleep(0)
@@ -233,7 +238,7 @@ def test_a_held_sink_queues_then_resumes_or_overflows(ctx: AppContext) -> None:
         s = hub.open("k", ("acc",))
         assert (await hub.register(s, reg([""], ["00"]))).return_code == 0
         sink = FakeSink()
-        s.attach(sink)
+        hub.attach(s, sink)
         sink.open = False  # the socket's buffer is above its bound
         for n in range(3):
             hub.push_account("acc", "00", {"913": str(n)})
@@ -249,5 +254,33 @@ def test_a_held_sink_queues_then_resumes_or_overflows(ctx: AppContext) -> None:
             hub.push_account("acc", "00", {"913": str(n)})
         assert s.closed and s.notice is not None
         assert json.loads(s.notice)["code"] == OVERFLOW_CODE and "k" not in hub.by_appkey
+
+    asyncio.run(go())
+
+
+def test_a_group_member_that_is_held_queues_while_the_others_get_the_bytes(
+    ctx: AppContext,
+) -> None:
+    async def go() -> None:
+        hub = RealtimeHub(ctx.exchange, ctx.pubsub)
+        code = busy(ctx)
+        sinks = [FakeSink() for _ in range(3)]
+        sessions = [hub.open(k, ()) for k in ("a", "b", "c")]
+        for s, sink in zip(sessions, sinks, strict=True):
+            assert (await hub.register(s, reg(["", code], ["1h"]))).return_code == 0
+            hub.attach(s, sink)
+        sinks[2].open = False  # c is a slow consumer
+        base = ctx.exchange.states[code].board.base_price
+        trig = ViTriggered(code, True, base, base * 11 // 10, START + 120_000_000, START)
+        ctx.exchange.emit([trig], code)
+        ctx.exchange.emit([ViReleased(code, START + 150_000_000)], code)
+        await asyncio.sleep(0)
+        (a,), (b,) = sinks[0].wire, sinks[1].wire
+        assert a is b and sinks[2].wire == []
+        rows = json.loads(a[1:-1])["data"]  # every VI once, though both items are registered
+        assert [(r["item"], r["values"]["9068"]) for r in rows] == [("", "1"), ("", "2")]
+        held = [r for f in sessions[2].take() for r in json.loads(f)["data"]]
+        assert held == rows  # kept in c's own queue, in order
+        await hub.close_all()
 
     asyncio.run(go())

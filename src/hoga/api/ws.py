@@ -157,7 +157,7 @@ class _Connection:
         self.sink = direct_sink(self.ws.scope)
         if self.sink is not None:  # the hub writes to the socket itself (hoga.api.ws_direct)
             self.sink.protocol.on_drain = session.resume
-            session.attach(self.sink)
+            self.hub.attach(session, self.sink)
         reader = asyncio.ensure_future(self._reader(session, principal))
         writer = asyncio.ensure_future(self._writer(session))
         tasks = [reader, writer, asyncio.ensure_future(self._pinger(session))]

@@ -82,6 +82,13 @@ class DirectSink:
         if not self.protocol.held and not self.transport.is_closing():
             self.transport.write(data)
 
+    def offer(self, data: bytes) -> bool:
+        if self.protocol.held:
+            return False
+        if not self.transport.is_closing():
+            self.transport.write(data)
+        return True
+
     def close(self, notice: bytes | None, code: int = 1000) -> None:
         """Write ``notice`` (never waiting for a slow reader), the close frame, and end the
         connection: at the peer's close reply, or by abort after :data:`ABORT_AFTER_S`."""

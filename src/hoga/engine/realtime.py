@@ -24,12 +24,14 @@ Sources and fillers (see the README of the WebSocket for the table):
 Rows are built in :mod:`hoga.engine.realtime_rows`; a front-end process without an exchange
 gets them ready-made from the market process over the bus (:mod:`hoga.engine.realtime_relay`).
 
-Fan-out (like ``websockets.broadcast``): each row is encoded once per event and appended to the
-queue of every registered session. Sessions with a :class:`FrameSink` (the server's direct socket
-writer) are drained once per event-loop turn: :meth:`RealtimeHub.drain` packs each session's
-queue into ``REAL`` frames (under ``frame_bytes``), builds the wire bytes once for all sessions
-that queued the same rows, and writes them synchronously — no task wake-up and no JSON encoding
-per session.
+Fan-out (like ``websockets.broadcast``): each row is encoded once per event. Sessions with a
+:class:`FrameSink` (the server's direct socket writer) that registered the same pairs form one
+group: a row is appended once to the group, and :meth:`RealtimeHub.drain` (once per event-loop
+turn) packs the group's rows into ``REAL`` frames (under ``frame_bytes``) once and writes the
+same bytes to every member synchronously — no task wake-up, no JSON encoding and no queue
+append per session. A member that is held (its socket buffer above its bound) or has rows of
+its own queued gets the group's rows appended to its own queue instead, in order. Rows for one
+session (acks, PINGs, account rows) and sessions without a sink use the per-session queue.
 
 Back-pressure: rows never wait for a socket. A session whose socket buffer is above its bound
 (the sink is not writable: a slow consumer) keeps its rows in its queue until the buffer
@@ -44,7 +46,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -146,6 +148,10 @@ class FrameSink(Protocol):
         """Hand wire bytes to the socket (never waits)."""
         ...
 
+    def offer(self, data: bytes) -> bool:
+        """:meth:`write` if :meth:`writable` (True), else nothing (False)."""
+        ...
+
 
 class RealtimeSession:
     """One logged-in WebSocket: its groups and its ordered outbound queue.
@@ -170,6 +176,7 @@ class RealtimeSession:
         self.closed = False
         self.notice: bytes | None = None  # the last frame before the socket closes
         self.sink: FrameSink | None = None
+        self.group: _Group | None = None  # with a sink: the sessions registered alike
         self._out: list[bytes | list[Any]] = []
         self._slots: dict[Pair, list[Any]] = {}
         self._rows = 0
@@ -263,7 +270,7 @@ def _frame(rows: list[bytes]) -> bytes:
     return _HEAD + b",".join(rows) + _TAIL
 
 
-def pack(out: list[bytes | list[Any]], frame_bytes: int) -> list[bytes]:
+def pack(out: Sequence[bytes | list[Any]], frame_bytes: int) -> list[bytes]:
     """Queue entries as frames in order: rows packed into ``REAL`` frames under
     ``frame_bytes`` (a single larger row gets a frame of its own), control frames as they are."""
     frames: list[bytes] = []
@@ -286,6 +293,18 @@ def pack(out: list[bytes | list[Any]], frame_bytes: int) -> list[bytes]:
     if batch:
         frames.append(_frame(batch))
     return frames
+
+
+class _Group:
+    """Sessions with a sink and the same registered pairs: a row is queued once for all of
+    them and its frame bytes are built once (see :meth:`RealtimeHub.drain`)."""
+
+    __slots__ = ("members", "pairs", "rows")
+
+    def __init__(self, pairs: frozenset[Pair]) -> None:
+        self.pairs = pairs
+        self.members: set[RealtimeSession] = set()
+        self.rows: list[list[Any]] = []  # [pair, row] entries of this turn
 
 
 # ------------------------------------------------------------------ the hub
@@ -311,6 +330,11 @@ class RealtimeHub:
         self.feeds: dict[str, Feed] = {}
         self._vi: dict[str, Vi] = {}
         self._dirty: list[RealtimeSession] = []  # sessions with a sink and rows to drain
+        self._dirty_groups: list[_Group] = []
+        self._scheduled = False
+        self._groups: dict[frozenset[Pair], _Group] = {}
+        #: per pair, who a row goes to: sessions without a group, and groups (made on demand)
+        self._fan: dict[Pair, tuple[list[RealtimeSession], list[_Group]]] = {}
         self._taps: list[Callable[[str, str, str, bytes], None]] = []
         if listen:  # VI rows (a front-end's hub gets them from the relay instead)
             exchange.add_listener(self._listen)
@@ -422,7 +446,44 @@ class RealtimeHub:
         self._apply(session, before, set(pairs))
         await self._sync_feeds()
 
+    def attach(self, session: RealtimeSession, sink: FrameSink) -> None:
+        """Write ``session``'s frames through ``sink`` from now on (the direct drain)."""
+        session.attach(sink)
+        self._regroup(session, session.pairs())
+
+    def _regroup(self, session: RealtimeSession, pairs: set[Pair]) -> None:
+        self._fan.clear()
+        old = session.group
+        if old is not None:
+            old.members.discard(session)
+            if not old.members:
+                del self._groups[old.pairs]
+            session.group = None
+        if session.sink is None or session.closed or not pairs:
+            return
+        key = frozenset(pairs)
+        group = self._groups.get(key)
+        if group is None:
+            group = self._groups[key] = _Group(key)
+        group.members.add(session)
+        session.group = group
+
+    def _targets(self, pair: Pair) -> tuple[list[RealtimeSession], list[_Group]]:
+        fan = self._fan.get(pair)
+        if fan is None:
+            sessions: list[RealtimeSession] = []
+            groups: set[_Group] = set()
+            for session in self._subs.get(pair, ()):
+                if session.group is None:
+                    sessions.append(session)
+                else:
+                    groups.add(session.group)
+            fan = self._fan[pair] = (sessions, list(groups))
+        return fan
+
     def _apply(self, session: RealtimeSession, before: set[Pair], after: set[Pair]) -> None:
+        if before != after or session.group is not None:
+            self._regroup(session, after)
         for pair in before - after:
             subs = self._subs.get(pair)
             if subs is not None:
@@ -478,19 +539,28 @@ class RealtimeHub:
         self, type_code: str, item: str, values: dict[str, str], *, skip: Pair | None = None
     ) -> None:
         """Encode one row and queue it for every session registered to ``(type, item)``."""
-        subs = self._subs.get((type_code, item))
-        if subs:
+        if (type_code, item) in self._subs:
             self.fanout(type_code, item, _ENC.encode(real_item(type_code, item, values)), skip)
 
     def fanout(self, type_code: str, item: str, row: bytes, skip: Pair | None = None) -> None:
         """Queue the encoded ``row`` for every session registered to ``(type, item)`` (but not
         for those also registered to ``skip``)."""
-        subs = self._subs.get((type_code, item))
-        if not subs:
+        pair = (type_code, item)
+        if pair not in self._subs:
+            return
+        sessions, groups = self._targets(pair)
+        for group in groups:
+            if skip is not None and skip in group.pairs:
+                continue
+            if not group.rows:
+                self._dirty_groups.append(group)
+                self._schedule()
+            group.rows.append([pair, row])
+        if not sessions:
             return
         excluded = self._subs.get(skip, ()) if skip else ()
         overflowed: list[RealtimeSession] = []
-        for session in subs:
+        for session in sessions:
             if excluded and session in excluded and session.skips:
                 continue
             if not session.push(type_code, item, row):
@@ -534,28 +604,53 @@ class RealtimeHub:
 
     def _ready(self, session: RealtimeSession) -> None:
         """``session`` (with a sink) has something to write: drain it at the end of this turn."""
-        dirty = self._dirty
-        dirty.append(session)
-        if len(dirty) == 1:
+        self._dirty.append(session)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if not self._scheduled:
+            self._scheduled = True
             asyncio.get_running_loop().call_soon(self.drain)
 
     def drain(self) -> None:
-        """Write what every ready session queued to its sink, one batch per session; sessions
-        that queued the same rows share the wire bytes (built once, like a broadcast)."""
+        """Write this turn's rows: each group's rows are packed into frames once and the same
+        bytes written to every member (like a broadcast); a member that is held (a slow
+        consumer) or has its own rows queued gets them appended to its queue instead. Then each
+        session's own queue (acks, PINGs, account rows, held rows) is written, one batch per
+        session; sessions that queued the same rows share the wire bytes."""
+        self._scheduled = False
+        limit = self.limits.frame_bytes
+        groups, self._dirty_groups = self._dirty_groups, []
+        for group in groups:
+            rows, group.rows = group.rows, []
+            members = list(group.members)
+            if not rows or not members:
+                continue
+            frame = members[0].sink.frame if members[0].sink is not None else None
+            if frame is None:
+                continue
+            wire = b"".join([frame(f) for f in pack(rows, limit)])
+            for session in members:
+                sink = session.sink
+                if sink is None or session.closed:
+                    continue
+                if session._out or not sink.offer(wire):
+                    for (type_code, item), row in rows:
+                        if not session.push(type_code, item, row):
+                            self.overflow(session)
+                            break
         dirty, self._dirty = self._dirty, []
         cache: dict[tuple[Any, ...], bytes] = {}
-        limit = self.limits.frame_bytes
         for session in dirty:
             sink = session.sink
             if sink is None or session.closed or not session._out or not sink.writable():
                 continue  # a slow consumer keeps its (bounded) queue until resume()
             out = session.drain()
             key = tuple([x[1] if type(x) is list else x for x in out])
-            wire = cache.get(key)
-            if wire is None:
-                wire = b"".join([sink.frame(f) for f in pack(out, limit)])
-                cache[key] = wire
-            sink.write(wire)
+            built = cache.get(key)
+            if built is None:
+                built = cache[key] = b"".join([sink.frame(f) for f in pack(out, limit)])
+            sink.write(built)
 
     async def _run(self, feed: Feed) -> None:
         assert feed.sub is not None
