@@ -544,16 +544,19 @@ def render(res: dict[str, Any]) -> str:
         f" REG in {h.get('login_reg_s')} s.",
         "",
         "| clock speed | trades/s (per session) | rows/s delivered | frames/s | rows/frame"
-        " | bytes/row | probe p50 / p99 ms | REST p50 ms | server CPU % (µs/row) | clients CPU %"
-        " | sessions open | load | baseline msgs/s, CPU % (µs/msg) | ratio rows, frames |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        " | bytes/row | probe p50 / p99 ms | REST p50 / p99 ms | push − REST reply p50 / p99 ms"
+        " | server CPU % (µs/row) | clients CPU % | sessions open | load"
+        " | baseline msgs/s, CPU % (µs/msg) | ratio rows, frames |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in h.get("steps", []):
         b = s["baseline"]
         lines.append(
             f"| {s['rate']:g} | {s['trades_per_s']:g} | {s['rows_per_s']:,} |"
             f" {s['frames_per_s']:,} | {s['rows_per_frame']} | {s['row_bytes_avg']} |"
-            f" {s['p50_ms']} / {s['p99_ms']} | {s['rest_p50_ms']} | {s['server_cpu_pct']}"
+            f" {s['p50_ms']} / {s['p99_ms']} | {s['rest_p50_ms']} / {s['rest_p99_ms']} |"
+            f" {s.get('after_rest_p50_ms', '—')} / {s.get('after_rest_p99_ms', '—')} |"
+            f" {s['server_cpu_pct']}"
             f" ({_us(s['server_cpu_pct'], s['rows_per_s'])}) | {s['client_cpu_pct']} |"
             f" {s['open']} | {s['load_avg']:.1f} | {b['rows_per_s']:,}, {b['server_cpu_pct']}"
             f" ({_us(b['server_cpu_pct'], b['rows_per_s'])}) |"
