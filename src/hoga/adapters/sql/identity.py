@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 
 from hoga.adapters.sql.schema import accounts, api_keys, customers, tokens
 from hoga.adapters.sql.trading import SqlSequenceRepository
@@ -30,6 +30,18 @@ __all__ = [
 
 #: The sequence bumped by identity writes (the same name as hoga.engine.identity.CHANGES).
 IDENTITY_CHANGES = "identity.changes"
+
+
+# Lookups built once (every authentication that misses the token cache runs several): building
+# and cache-keying a statement per call costs more than the SQLite lookup itself.
+_KEY = bindparam("key")
+_GET_CUSTOMER = select(customers).where(customers.c.id == _KEY)
+_GET_API_KEY = select(api_keys).where(api_keys.c.appkey == _KEY)
+_GET_TOKEN = select(tokens).where(tokens.c.token_hash == _KEY)
+_GET_ACCOUNT = select(accounts).where(accounts.c.account_no == _KEY)
+_ACCOUNTS_OF = (
+    select(accounts).where(accounts.c.customer_id == _KEY).order_by(accounts.c.account_no)
+)
 
 
 def identity_changed(tx: Tx) -> None:
@@ -63,7 +75,7 @@ class SqlCustomerRepository:
         self._tx.execute(insert(customers), asdict(customer))
 
     def get(self, customer_id: str) -> CustomerRecord | None:
-        row = self._tx.execute(select(customers).where(customers.c.id == customer_id)).first()
+        row = self._tx.execute(_GET_CUSTOMER, {"key": customer_id}).first()
         return None if row is None else _customer(row)
 
     def set_status(self, customer_id: str, status: str) -> CustomerRecord:
@@ -92,7 +104,7 @@ class SqlApiKeyRepository:
         self._tx.execute(insert(api_keys), asdict(key))
 
     def get(self, appkey: str) -> ApiKeyRecord | None:
-        row = self._tx.execute(select(api_keys).where(api_keys.c.appkey == appkey)).first()
+        row = self._tx.execute(_GET_API_KEY, {"key": appkey}).first()
         return None if row is None else _key(row)
 
     def revoke(self, appkey: str, at: int) -> ApiKeyRecord:
@@ -124,7 +136,7 @@ class SqlTokenRepository:
         self._tx.execute(insert(tokens), asdict(token))
 
     def get(self, token_hash: str) -> TokenRecord | None:
-        row = self._tx.execute(select(tokens).where(tokens.c.token_hash == token_hash)).first()
+        row = self._tx.execute(_GET_TOKEN, {"key": token_hash}).first()
         return None if row is None else _token(row)
 
     def revoke(self, token_hash: str, at: int) -> TokenRecord:
@@ -162,13 +174,8 @@ class SqlAccountRepository:
         self._tx.execute(insert(accounts), asdict(account))
 
     def get(self, account_no: str) -> AccountRecord | None:
-        row = self._tx.execute(select(accounts).where(accounts.c.account_no == account_no)).first()
+        row = self._tx.execute(_GET_ACCOUNT, {"key": account_no}).first()
         return None if row is None else _account(row)
 
     def by_customer(self, customer_id: str) -> list[AccountRecord]:
-        stmt = (
-            select(accounts)
-            .where(accounts.c.customer_id == customer_id)
-            .order_by(accounts.c.account_no)
-        )
-        return [_account(r) for r in self._tx.execute(stmt)]
+        return [_account(r) for r in self._tx.execute(_ACCOUNTS_OF, {"key": customer_id})]

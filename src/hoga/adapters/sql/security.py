@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from hoga.adapters.sql.identity import identity_changed
 from hoga.adapters.sql.schema import (
@@ -27,6 +27,7 @@ from hoga.ports.storage import (
 __all__ = ["SECURITY_SEQ", "SqlKeySecurityRepository", "SqlSecurityLog"]
 
 SECURITY_SEQ = "security_log"
+_GET_ACCESS = select(key_access).where(key_access.c.appkey == bindparam("key"))  # built once
 
 
 def _throttle(row: Any) -> AuthThrottleRecord:
@@ -54,7 +55,7 @@ class SqlKeySecurityRepository:
         self._tx = tx
 
     def access(self, appkey: str) -> KeyAccessRecord | None:
-        row = self._tx.execute(select(key_access).where(key_access.c.appkey == appkey)).first()
+        row = self._tx.execute(_GET_ACCESS, {"key": appkey}).first()
         if row is None:
             return None
         ips = tuple(row.allowed_ips.split())
