@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, insert, select, update
+from sqlalchemy import BindParameter, and_, bindparam, delete, insert, select, update
 
 from hoga.adapters.sql.schema import accounts, api_keys, customers, tokens
 from hoga.adapters.sql.trading import SqlSequenceRepository
@@ -34,7 +34,7 @@ IDENTITY_CHANGES = "identity.changes"
 
 # Lookups built once (every authentication that misses the token cache runs several): building
 # and cache-keying a statement per call costs more than the SQLite lookup itself.
-_KEY = bindparam("key")
+_KEY: BindParameter[str] = bindparam("key")
 _GET_CUSTOMER = select(customers).where(customers.c.id == _KEY)
 _GET_API_KEY = select(api_keys).where(api_keys.c.appkey == _KEY)
 _GET_TOKEN = select(tokens).where(tokens.c.token_hash == _KEY)
