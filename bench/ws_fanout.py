@@ -446,7 +446,9 @@ def verdicts(res: dict[str, Any]) -> dict[str, Any]:
     ss = by_rate.get(lat_rate, []) if lat_rate is not None else []
     p99 = statistics.median(s["p99_ms"] for s in ss) if ss else float("nan")
     ratio = rows / base if base else 0.0
+    p99_by = {r: statistics.median(s["p99_ms"] for s in ss) for r, ss in sorted(by_rate.items())}
     return {
+        "p99_ms_by_speed": {f"{r:g}": round(v, 2) for r, v in p99_by.items()},
         "baseline_rows_per_s_median": round(base),
         "baseline_rows_per_s_range": [min(base_all), max(base_all)] if base_all else [],
         "best_rate": top,
@@ -525,6 +527,11 @@ def _at_kept(v: dict[str, Any], h: dict[str, Any]) -> str:
     )
 
 
+def _by_speed(v: dict[str, Any]) -> str:
+    by = v.get("p99_ms_by_speed", {})
+    return ", ".join(f"{k}: {x:g} ms" for k, x in by.items()) or "—"
+
+
 def _us(cpu_pct: float, per_s: float) -> str:
     """Server CPU µs per delivered row/message (CPU over warm-up + window, so an upper bound)."""
     return f"{cpu_pct * 1e4 / per_s:.1f}" if per_s else "—"
@@ -575,7 +582,8 @@ def render(res: dict[str, Any]) -> str:
         f"{v['baseline_rows_per_s_range'][1]:,}) = {r['value']}×; {_at_kept(v, h)}"
         f" | **{_mark(r['pass'])}** |",
         f"| trade-to-push p99 < {p['target']:g} ms | {p['value']} ms (probe submit → receipt,"
-        f" highest speed that kept up: {v['latency_rate']:g}) | **{_mark(p['pass'])}** |",
+        f" highest speed that kept up: {v['latency_rate']:g}; median p99 by speed:"
+        f" {_by_speed(v)}) | **{_mark(p['pass'])}** |",
     ]
     prof = h.get("profile")
     if prof:
