@@ -402,21 +402,22 @@ class Recorder:
             if rows:
                 uow.settings.put(key, rows[-1].id)
         sealed: list[Record] = []
-        prev = head
+        prev_hash, seq, salt = head.hash, head.seq, self._salt
         for item in items:
             customer = item.customer_id or self._owner(uow, item.account)
+            seq += 1
             rec = seal(
-                prev.hash,
-                prev.seq + 1,
+                prev_hash,
+                seq,
                 item.at,
                 item.kind,
                 customer,
                 item.payload,
-                salt=self._salt(),
+                salt=salt(),
                 ref=item.ref,
             )
             sealed.append(rec)
-            prev = Anchor(rec.seq, rec.hash)
+            prev_hash = rec.hash
         uow.record_log.append(sealed)
         return len(sealed)
 
