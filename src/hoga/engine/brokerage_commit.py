@@ -23,10 +23,14 @@ Rules that keep "acknowledged means durable":
   for the batch that holds it: order numbers, realtime notes (sent only after their commit),
   query answers (the read side flushes before it reads).
 - A failed commit fails every waiter of that batch and of the batch staged after it (built on
-  it) — the error is raised from ``durable`` — and puts the memory back as it was before them:
-  account states, working orders and the in-memory order-number counter; their new orders are
-  cancelled on the exchange (:meth:`GroupCommit.went_live`). Nothing of them was
-  acknowledged, and memory equals the database again.
+  it) — the error is raised from ``durable`` — and puts the memory back as it was before them
+  (account states, working orders); what still rests of their new orders is cancelled on the
+  exchange (:meth:`GroupCommit.went_live`). Nothing of them was acknowledged, and memory
+  equals the database again. What the exchange already matched stays matched there (a trade
+  with a participant, or with a resting customer order whose fill was in the failed batch),
+  as when a listener's unit of work failed before group commit: it is logged.
+- Durability is the storage's: SQLite runs WAL with ``synchronous=NORMAL`` (hoga.adapters.sqlite),
+  so a commit survives a process crash (kill -9) but a power loss may drop the last ones.
 - Order numbers are drawn in memory, in order, and each batch advances the stored ``ord_no``
   sequence over every number drawn since the batch before it; the brokerage must be the only
   writer of orders (if someone else drew numbers, every batch fails loudly). The numbers of a
