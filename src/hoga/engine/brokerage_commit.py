@@ -167,7 +167,7 @@ class _Pending:
         self.undo_states: dict[str, AccountState | None] = {}
         self.undo_live: dict[int, LiveOrder | None] = {}
         self.works = 0
-        self.future: asyncio.Future[None] | None = None
+        self.waiters: list[asyncio.Future[None]] = []  # one per waiting request
         self.job: Future[TradeBatchIds] | None = None
         self.failed: BaseException | None = None
         self.submitted: list[tuple[str, int]] = []  # new orders sent to the exchange
@@ -180,11 +180,6 @@ class _Pending:
             self.postings,
             self.fills,
         )
-
-
-def _retrieve(fut: asyncio.Future[None]) -> None:
-    if not fut.cancelled():
-        fut.exception()  # a failure every waiter gave up on is not "never retrieved"
 
 
 class GroupCommit:
@@ -348,12 +343,11 @@ class GroupCommit:
         p = self._pending or self._inflight
         if p is None:
             return
-        if p.future is None:
-            p.future = asyncio.get_running_loop().create_future()
-            p.future.add_done_callback(_retrieve)
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        p.waiters.append(waiter)  # its own future: a cancelled request cancels only itself
         if p is self._pending:
             self._schedule()
-        await asyncio.shield(p.future)
+        await waiter
 
     # ------------------------------------------------------------------ commit
 
@@ -392,8 +386,9 @@ class GroupCommit:
                     notify(account, kind, told)
                 except Exception:  # a push must never undo or stop the brokerage
                     log.exception("account notification failed")
-        if p.future is not None and not p.future.done():
-            p.future.set_result(None)
+        for waiter in p.waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     def _failed(self, p: _Pending, exc: BaseException) -> None:
         """``p`` did not commit: neither did anything staged after it (it was built on it).
@@ -407,9 +402,10 @@ class GroupCommit:
             if batch is None:
                 continue
             self._undo(batch)
-            if batch.future is not None and not batch.future.done():
-                err = exc if isinstance(exc, StorageError) else StorageError(str(exc))
-                batch.future.set_exception(err)
+            err = exc if isinstance(exc, StorageError) else StorageError(str(exc))
+            for waiter in batch.waiters:
+                if not waiter.done():
+                    waiter.set_exception(err)
         for batch in (p, later):
             for code, root in batch.submitted if batch is not None else ():
                 try:  # what still rests of an order nobody was told about leaves the book
