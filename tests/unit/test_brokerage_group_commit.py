@@ -246,3 +246,20 @@ def test_sync_place_commits_before_it_returns(tmp_path: Any) -> None:
     assert isinstance(out, Placed)
     assert not w.b._group.pending
     assert out.ord_no in w.rows()[0]
+
+
+def test_a_cancelled_request_does_not_cancel_the_others_of_its_batch(tmp_path: Any) -> None:
+    w = world(tmp_path)
+
+    async def main() -> tuple[Any, Any]:
+        gone = asyncio.ensure_future(buy(w, "p0"))
+        kept = asyncio.ensure_future(buy(w, "p1"))
+        await asyncio.sleep(0)  # both staged and waiting for the same commit
+        gone.cancel()  # e.g. the client disconnected
+        return await asyncio.gather(gone, kept, return_exceptions=True)
+
+    gone, kept = asyncio.run(main())
+    assert isinstance(gone, asyncio.CancelledError)
+    assert isinstance(kept, Placed)
+    # the cancelled request's order was committed with the batch (only its answer is lost)
+    assert {kept.ord_no, kept.ord_no - 1} <= w.rows()[0]
