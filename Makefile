@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= sqlite:///hoga.db
 
-.PHONY: run run-compiled test lint types contracts unit install clean bench compiled
+.PHONY: run run-pure test lint types contracts unit install clean bench compiled
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -17,16 +17,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# Optional mypyc build of the hot domain modules into build/compiled/ (hoga.engine.fastpath);
-# best effort: if it cannot be built, `bench` and `run-compiled` use the pure-Python modules.
+# mypyc build of the hot market modules into build/compiled/ (hoga.engine.fastpath); best
+# effort: if it cannot be built (no compiler), `run` and `bench` use the pure-Python modules.
 compiled: $(STAMP)
 	-$(BIN)/python tools/build_compiled.py --best-effort
 
-run: $(STAMP)
-	$(BIN)/hoga serve --db $(DB) --market always --demo
-
-run-compiled: $(STAMP) compiled
+# `run` serves with the compiled market core when it builds (it prints which core it runs);
+# `run-pure` skips the build and serves the pure-Python modules.
+run: $(STAMP) compiled
 	$(BIN)/python -m hoga.engine.fastpath serve --db $(DB) --market always --demo
+
+run-pure: $(STAMP)
+	$(BIN)/hoga serve --db $(DB) --market always --demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools

@@ -18,7 +18,7 @@ installed and the pure modules are used — :func:`enable` returns ``False`` wit
 points at another build directory.
 
 Entry points that opt in: ``python -m hoga.engine.fastpath ARGS...`` runs the ``hoga`` command line
-(``make run-compiled`` uses it), and ``bench.engine_throughput`` runs its compiled variant in a
+(``make run`` uses it), and ``bench.engine_throughput`` runs its compiled variant in a
 child process that calls :func:`enable` first. The compiled and interpreted engines produce
 identical event streams (``tests/unit/test_compiled_core.py``).
 
