@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from hoga.domain.fees import FeeBasis, FeeSchedule
+from hoga.domain.fees import Aggregation, FeeBasis, FeeSchedule
 from hoga.domain.model import Market, Side
 
 __all__ = [
@@ -211,18 +211,53 @@ class Holding:
 
 
 @dataclass(frozen=True, slots=True)
+class _Accrual:
+    """The costs of the fills settling on one date, kept as fills are added (see
+    :meth:`Ledger.accrued_costs`): ``total`` is commission + taxes; ``groups`` the summed
+    amounts of the aggregation groups of components that do not charge per fill."""
+
+    total: int = 0
+    groups: Mapping[tuple[str, object], int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class AccountState:
-    """Balances, open reservations, positions and unsettled fills of one customer account."""
+    """Balances, open reservations, positions and unsettled fills of one customer account.
+
+    Two derived values are cached on the state (not fields: not compared, not copied by
+    ``dataclasses.replace``, built from the fields on first use): the balances summed over
+    settlement dates per (kind, asset), and the accrued costs of the unsettled fills per
+    settlement date under one fee schedule. Ledger operations hand both on to the state they
+    return, updated by the entry they post, so queries cost the same however many balances or
+    unsettled fills an account has."""
 
     account: str
     balances: Mapping[tuple[LedgerAccount, str], int] = field(default_factory=dict)
     reservations: Mapping[int, Reservation] = field(default_factory=dict)
     positions: Mapping[str, Position] = field(default_factory=dict)
     pending: tuple[PendingFill, ...] = ()
+    _totals: dict[tuple[AccountKind, str], int] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _accruals: tuple[FeeSchedule, dict[date, _Accrual]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def balance(self, kind: AccountKind, asset: str = KRW) -> int:
         """The balance of ``kind`` in ``asset``, summed over settlement dates."""
-        return sum(v for (a, s), v in self.balances.items() if a.kind is kind and s == asset)
+        return self.totals().get((kind, asset), 0)
+
+    def totals(self) -> Mapping[tuple[AccountKind, str], int]:
+        """The non-zero balances summed over settlement dates, per (kind, asset) (cached)."""
+        totals = self._totals
+        if totals is None:
+            totals = {}
+            for (account, asset), value in self.balances.items():
+                key = (account.kind, asset)
+                totals[key] = totals.get(key, 0) + value
+            totals = {key: value for key, value in totals.items() if value}
+            object.__setattr__(self, "_totals", totals)
+        return totals
 
     def dated(self, kind: AccountKind, settles: date, asset: str = KRW) -> int:
         """The balance of a dated ``kind`` in ``asset`` for one settlement date."""
@@ -248,16 +283,38 @@ def _move(asset: str, amount: int, source: LedgerAccount, dest: LedgerAccount) -
     return [Posting(source, asset, -amount), Posting(dest, asset, amount)]
 
 
-def _apply(state: AccountState, entries: Iterable[JournalEntry], **changes: object) -> LedgerResult:
+_Accruals = tuple[FeeSchedule, dict[date, _Accrual]]
+
+
+def _apply(
+    state: AccountState,
+    entries: Iterable[JournalEntry],
+    accruals: _Accruals | None = None,
+    **changes: object,
+) -> LedgerResult:
+    """The state after ``entries`` (and ``changes`` to the other fields). The cached totals
+    are updated by the postings; the cached accruals are handed on unchanged when ``pending``
+    does not change, else replaced by ``accruals`` (None: rebuilt on first use)."""
     entries = tuple(entries)
     balances = dict(state.balances)
+    totals = dict(state.totals())
     for entry in entries:
         for p in entry.postings:
             key = (p.account, p.asset)
-            balances[key] = balances.get(key, 0) + p.amount
-            if balances[key] == 0:
+            value = balances.get(key, 0) + p.amount
+            if value:
+                balances[key] = value
+            else:
                 del balances[key]
+            total_key = (p.account.kind, p.asset)
+            value = totals.get(total_key, 0) + p.amount
+            if value:
+                totals[total_key] = value
+            else:
+                del totals[total_key]
     new = replace(state, balances=balances, **changes)  # type: ignore[arg-type]
+    object.__setattr__(new, "_totals", totals)
+    object.__setattr__(new, "_accruals", accruals if "pending" in changes else state._accruals)
     return LedgerResult(new, entries)
 
 
@@ -317,8 +374,9 @@ class Ledger:
                 return LedgerResult(state, rejected=LedgerReject.INSUFFICIENT_SHARES)
             postings = _move(code, qty, _SHARES, _SHARES_RESERVED)
         reservation = Reservation(order_id, side, code, market, price, qty, held)
-        positions = dict(state.positions)
-        positions.setdefault(code, Position(code, market))
+        positions = state.positions
+        if code not in positions:
+            positions = {**positions, code: Position(code, market)}
         entry = JournalEntry(EntryKind.RESERVE, tuple(postings), order_id)
         reservations = {**state.reservations, order_id: reservation}
         return _apply(state, [entry], reservations=reservations, positions=positions)
@@ -399,6 +457,7 @@ class Ledger:
         return _apply(
             state,
             [entry],
+            self._accrued_with(state, pending),
             reservations=reservations,
             positions={**state.positions, res.code: position},
             pending=(*state.pending, pending),
@@ -438,7 +497,65 @@ class Ledger:
             postings += _move(KRW, rural, _CASH, LedgerAccount(_K.RURAL_TAX_PAYABLE))
             entries.append(JournalEntry(EntryKind.SETTLEMENT, tuple(postings), settles=settles))
         pending = tuple(f for f in state.pending if f.settles > on)
-        return _apply(state, entries, pending=pending)
+        cached = self._cached(state)
+        accruals = None
+        if cached is not None:
+            accruals = (self.fees, {d: a for d, a in cached.items() if d > on})
+        return _apply(state, entries, accruals, pending=pending)
+
+    # -- accrued costs, kept per settlement date ----------------------------------------------
+
+    def _cached(self, state: AccountState) -> dict[date, _Accrual] | None:
+        """The accruals cached on ``state`` if they were built under this fee schedule."""
+        cached = state._accruals
+        if cached is not None and (cached[0] is self.fees or cached[0] == self.fees):
+            return cached[1]
+        return None
+
+    def _accrued(self, state: AccountState) -> dict[date, _Accrual]:
+        """The accruals of ``state`` per settlement date (cached; built from ``pending``)."""
+        accruals = self._cached(state)
+        if accruals is None:
+            accruals = {}
+            for f in state.pending:
+                accruals[f.settles] = self._accrue(accruals.get(f.settles), f)
+            object.__setattr__(state, "_accruals", (self.fees, accruals))
+        return accruals
+
+    def _accrued_with(self, state: AccountState, fill: PendingFill) -> _Accruals | None:
+        """The cached accruals of ``state`` plus ``fill`` (None: nothing cached, or no tax
+        row for the fill — the query that needs the costs raises then, as :meth:`costs`)."""
+        cached = self._cached(state)
+        if cached is None:
+            return None
+        try:
+            added = self._accrue(cached.get(fill.settles), fill)
+        except LookupError:
+            return None
+        return self.fees, {**cached, fill.settles: added}
+
+    def _accrue(self, accrual: _Accrual | None, fill: PendingFill) -> _Accrual:
+        """``accrual`` with one more fill settling on its date: the same sums as :meth:`costs`
+        over all of them (a per-fill component adds the fill's charge; an aggregating one
+        re-charges the fill's group)."""
+        components = [("commission", self.fees.commission_fee)]
+        if fill.side is Side.SELL:
+            row = self.fees.tax_row(fill.market, fill.settles)
+            components.append((f"securities:{fill.market}", row.securities_tax))
+            components.append((f"rural:{fill.market}", row.rural_tax))
+        total = 0 if accrual is None else accrual.total
+        groups = {} if accrual is None else accrual.groups
+        amount = fill.amount
+        for name, component in components:
+            if component.aggregation is Aggregation.FILL:
+                total += component.charge(amount)
+                continue
+            by_order = component.aggregation is Aggregation.ORDER
+            key = (name, fill.order_id if by_order else fill.trade_date)
+            was = groups.get(key, 0)
+            groups = {**groups, key: was + amount}
+            total += component.charge(was + amount) - component.charge(was)
+        return _Accrual(total, groups)
 
     # -- queries --------------------------------------------------------------------------------
 
@@ -448,8 +565,8 @@ class Ledger:
 
     def accrued_costs(self, state: AccountState, through: date | None = None) -> int:
         """Commission and taxes of unsettled fills (settling on or before ``through``)."""
-        dates = {f.settles for f in state.pending if through is None or f.settles <= through}
-        return sum(sum(self.costs((f for f in state.pending if f.settles == d), d)) for d in dates)
+        accruals = self._accrued(state)
+        return sum(a.total for d, a in accruals.items() if through is None or d <= through)
 
     def projected_cash(self, state: AccountState, through: date) -> int:
         """Settled cash once everything due by ``through`` has settled (``d1_entra`` when

@@ -206,11 +206,14 @@ def _sha(text: str) -> str:
 
 @dataclass(slots=True)  # not frozen: one per API call, frozen __init__ is ~5× slower
 class _Pending:
+    """A buffered record; ``payload`` is its canonical text, or (brokerage notes) a dict of
+    plain values whose canonical text the flushing writer makes (off the request path)."""
+
     at: int
     kind: str
     customer_id: str
     account: str
-    payload: str
+    payload: str | dict[str, Any]
     ref: int | None = None
 
 
@@ -264,6 +267,7 @@ class Recorder:
         self._wake: asyncio.Event | None = None
         self._closed_label = ""
         self._call_texts: dict[tuple[str, str, str, int, int], str] = {}  # see api_call
+        self._note_fields: dict[type, tuple[str, ...]] = {}  # see on_note
 
     # ------------------------------------------------------------------ recording (cheap)
 
@@ -322,15 +326,25 @@ class Recorder:
         )
 
     def on_note(self, account: str, kind: str, note: Any) -> None:
-        """Brokerage listener (its ``notify`` hook): order events and fills of ``account``."""
-        values = {
-            name: _plain(getattr(note, name)) for name in getattr(note, "__dataclass_fields__", {})
-        }
+        """Brokerage listener (its ``notify`` hook): order events and fills of ``account``.
+        The values are taken now (None, booleans, integers and text only: always a valid
+        payload); their canonical text is made by the flush."""
+        names = self._note_fields.get(type(note))
+        if names is None:
+            names = tuple(getattr(note, "__dataclass_fields__", {}))
+            self._note_fields[type(note)] = names
+        values = {name: _plain(getattr(note, name)) for name in names}
         status = str(values.get("status", ""))
         record_kind = "trade.fill" if kind == "order" and status == "체결" else f"{kind}.event"
         if kind == "balance":
             record_kind = "trade.balance"
-        self.record(record_kind, values, account=account, at=int(values.get("at", 0)) or None)
+        at = int(values.get("at", 0)) or self.clock.now()
+        pending = _Pending(at, record_kind, "", account, values, None)
+        with self._buffer_lock:
+            self._buffer.append(pending)
+            full = len(self._buffer) >= self.max_batch
+        if full and self._wake is not None:
+            self._wake.set()
 
     def correct(self, original_seq: int, reason: str, payload: Payload) -> Record:
         """Append a correction of record ``original_seq`` now (KeyError if there is none)."""
@@ -406,13 +420,14 @@ class Recorder:
         for item in items:
             customer = item.customer_id or self._owner(uow, item.account)
             seq += 1
+            payload = item.payload
             rec = seal(
                 prev_hash,
                 seq,
                 item.at,
                 item.kind,
                 customer,
-                item.payload,
+                payload if isinstance(payload, str) else canonical(payload),
                 salt=salt(),
                 ref=item.ref,
             )

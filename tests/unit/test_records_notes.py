@@ -1,0 +1,63 @@
+"""Brokerage notes in the record chain: the flush writes exactly the canonical text of the
+note's values (made off the request path now), kind and time as before."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hoga.bootstrap import open_storage
+from hoga.clock import ManualClock
+from hoga.domain.ledger import Holding
+from hoga.domain.model import Market, Side
+from hoga.domain.records import canonical
+from hoga.engine.brokerage_book import BalanceNote, OrderNote
+from hoga.engine.records import Recorder
+from hoga.ports.storage import AccountRecord, CustomerRecord, Storage
+
+T0 = 1_709_254_800_000_000
+ACCOUNT = "5000000001"
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> Iterator[Storage]:
+    store = open_storage(f"sqlite:///{tmp_path / 'notes.db'}")
+    with store.unit_of_work() as uow:
+        uow.customers.add(CustomerRecord("c1", "c1", "mock", "active", 1))
+        uow.accounts.add(AccountRecord(ACCOUNT, "c1", "mock", 1))
+    yield store
+    store.close()
+
+
+def test_notes_are_written_as_the_canonical_text_of_their_values(storage: Storage) -> None:
+    clock = ManualClock(T0)
+    rec = Recorder(storage, clock)
+    order = OrderNote("체결", "new", ACCOUNT, 7, 7, "005930", Side.BUY, "0", 3, 7_000, 1, 2, T0 - 5)
+    held = Holding("005930", Market.KOSPI, 2, 0, 2, 70_000, 140_000, 0)
+    balance = BalanceNote(ACCOUNT, "005930", Side.BUY, 2, 70_000, T0 - 5, held, 0, 9, 10)
+    undated = OrderNote("접수", "new", ACCOUNT, 8, 8, "005930", Side.SELL, "3", 1, 0, 1, 0, 0)
+    rec.on_note(ACCOUNT, "order", order)
+    rec.on_note(ACCOUNT, "balance", balance)
+    clock.advance(1_000)
+    rec.on_note(ACCOUNT, "order", undated)
+    assert rec.flush() == 3
+    with storage.unit_of_work() as uow:
+        rows = uow.record_log.read()
+    assert [(r.kind, r.customer_id, r.at) for r in rows] == [
+        ("trade.fill", "c1", T0 - 5),
+        ("trade.balance", "c1", T0 - 5),
+        ("order.event", "c1", T0 + 1_000),  # no time on the note: the clock when recorded
+    ]
+
+    def text(note: OrderNote | BalanceNote) -> str:
+        values = {}
+        for name in note.__dataclass_fields__:
+            value = getattr(note, name)
+            plain = value is None or isinstance(value, bool | int | str)
+            values[name] = value if plain else str(getattr(value, "value", value))
+        return canonical(values)
+
+    assert [r.payload for r in rows] == [text(order), text(balance), text(undated)]
+    assert '"side":"buy"' in rows[0].payload and "Holding(code='005930'" in rows[1].payload
