@@ -4,6 +4,7 @@ note's values (made off the request path now), kind and time as before."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,23 @@ def test_notes_are_written_as_the_canonical_text_of_their_values(storage: Storag
 
     assert [r.payload for r in rows] == [text(order), text(balance), text(undated)]
     assert '"side":"buy"' in rows[0].payload and "Holding(code='005930'" in rows[1].payload
+
+
+@dataclass
+class _Mutable:
+    status: str
+    items: list[int]
+    at: int = 0
+
+
+def test_a_mutable_note_is_recorded_as_it_was_when_noted(storage: Storage) -> None:
+    clock = ManualClock(T0)
+    rec = Recorder(storage, clock)
+    note = _Mutable("접수", [1, 2])
+    rec.on_note(ACCOUNT, "order", note)
+    note.status, note.items = "체결", [3]  # changed after the fact: not what was recorded
+    rec.flush()
+    with storage.unit_of_work() as uow:
+        (row,) = uow.record_log.read()
+    assert (row.kind, row.at) == ("order.event", T0)
+    assert row.payload == canonical({"at": 0, "items": "[1, 2]", "status": "접수"})

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from hoga.domain.fees import Aggregation, FeeBasis, FeeSchedule
@@ -289,12 +289,15 @@ _Accruals = tuple[FeeSchedule, dict[date, _Accrual]]
 def _apply(
     state: AccountState,
     entries: Iterable[JournalEntry],
+    *,
+    reservations: Mapping[int, Reservation] | None = None,
+    positions: Mapping[str, Position] | None = None,
+    pending: tuple[PendingFill, ...] | None = None,
     accruals: _Accruals | None = None,
-    **changes: object,
 ) -> LedgerResult:
-    """The state after ``entries`` (and ``changes`` to the other fields). The cached totals
-    are updated by the postings; the cached accruals are handed on unchanged when ``pending``
-    does not change, else replaced by ``accruals`` (None: rebuilt on first use)."""
+    """The state after ``entries``, with the other fields given replaced (None: unchanged).
+    The cached totals are updated by the postings; the cached accruals are handed on when
+    ``pending`` does not change, else replaced by ``accruals`` (None: rebuilt on first use)."""
     entries = tuple(entries)
     balances = dict(state.balances)
     totals = dict(state.totals())
@@ -312,9 +315,15 @@ def _apply(
                 totals[total_key] = value
             else:
                 del totals[total_key]
-    new = replace(state, balances=balances, **changes)  # type: ignore[arg-type]
+    new = AccountState(
+        state.account,
+        balances,
+        state.reservations if reservations is None else reservations,
+        state.positions if positions is None else positions,
+        state.pending if pending is None else pending,
+    )
     object.__setattr__(new, "_totals", totals)
-    object.__setattr__(new, "_accruals", accruals if "pending" in changes else state._accruals)
+    object.__setattr__(new, "_accruals", state._accruals if pending is None else accruals)
     return LedgerResult(new, entries)
 
 
@@ -405,7 +414,9 @@ class Ledger:
             postings = _move(res.code, qty, _SHARES_RESERVED, _SHARES)
         reservations = dict(state.reservations)
         if remaining:
-            reservations[res.order_id] = replace(res, qty=remaining, held=held)
+            reservations[res.order_id] = Reservation(
+                res.order_id, res.side, res.code, res.market, res.price, remaining, held
+            )
         else:
             del reservations[res.order_id]
         return postings, reservations
@@ -438,17 +449,20 @@ class Ledger:
             postings += _move(
                 res.code, qty, _CLEARING, LedgerAccount(_K.SHARES_RECEIVABLE, settles)
             )
-            position = replace(position, cost=position.cost + amount)
+            position = Position(
+                position.code, position.market, position.cost + amount, position.realized_pnl
+            )
         else:
             postings += _move(
                 res.code, qty, LedgerAccount(_K.SHARES_DELIVERABLE, settles), _CLEARING
             )
             postings += _move(KRW, amount, _CLEARING, LedgerAccount(_K.CASH_RECEIVABLE, settles))
             removed = position.cost * qty // self.position_qty(state, res.code)
-            position = replace(
-                position,
-                cost=position.cost - removed,
-                realized_pnl=position.realized_pnl + amount - removed,
+            position = Position(
+                position.code,
+                position.market,
+                position.cost - removed,
+                position.realized_pnl + amount - removed,
             )
         pending = PendingFill(
             order_id, res.side, res.code, res.market, qty, price, trade_date, settles
@@ -457,7 +471,7 @@ class Ledger:
         return _apply(
             state,
             [entry],
-            self._accrued_with(state, pending),
+            accruals=self._accrued_with(state, pending),
             reservations=reservations,
             positions={**state.positions, res.code: position},
             pending=(*state.pending, pending),
@@ -501,7 +515,7 @@ class Ledger:
         accruals = None
         if cached is not None:
             accruals = (self.fees, {d: a for d, a in cached.items() if d > on})
-        return _apply(state, entries, accruals, pending=pending)
+        return _apply(state, entries, pending=pending, accruals=accruals)
 
     # -- accrued costs, kept per settlement date ----------------------------------------------
 

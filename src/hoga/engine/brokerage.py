@@ -691,7 +691,7 @@ class Brokerage(AccountQueries):
     ) -> None:
         led = self.ledger
         held = led.holding(after, lo.code)
-        was = led.holding(before, lo.code)
+        was = before.positions.get(lo.code)  # led.holding(before, …).realized_pnl, cheaper
         realized = (held.realized_pnl if held else 0) - (was.realized_pnl if was else 0)
         note = BalanceNote(
             lo.account,

@@ -213,9 +213,23 @@ Notify = Callable[[str, str, OrderNote | BalanceNote], None]
 # --- journal <-> ledger -------------------------------------------------------------------
 
 
+#: ``str(LedgerAccount)`` of the accounts seen so far (a few kinds × a few settlement dates
+#: per day; cleared when it grows past 10,000).
+_BOOKS: dict[LedgerAccount, str] = {}
+
+
+def _book(account: LedgerAccount) -> str:
+    book = _BOOKS.get(account)
+    if book is None:
+        if len(_BOOKS) >= 10_000:
+            _BOOKS.clear()
+        book = _BOOKS[account] = str(account)
+    return book
+
+
 def journal_lines(entry: LedgerEntry) -> list[JournalLine]:
     """The storage lines of a ledger entry (book = the ledger account's string form)."""
-    return [JournalLine(p.asset, str(p.account), p.amount) for p in entry.postings]
+    return [JournalLine(p.asset, _book(p.account), p.amount) for p in entry.postings]
 
 
 def book_account(book: str) -> LedgerAccount:

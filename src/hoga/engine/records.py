@@ -204,17 +204,42 @@ def _sha(text: str) -> str:
 # --- the recorder ----------------------------------------------------------------------------
 
 
+def _note_values(note: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: _plain(getattr(note, name)) for name in names}
+
+
+class _Note:
+    """A frozen brokerage note waiting for the flush to make its payload text."""
+
+    __slots__ = ("names", "note")
+
+    def __init__(self, note: Any, names: tuple[str, ...]) -> None:
+        self.note = note
+        self.names = names
+
+    def text(self) -> str:
+        return canonical(_note_values(self.note, self.names))
+
+
 @dataclass(slots=True)  # not frozen: one per API call, frozen __init__ is ~5× slower
 class _Pending:
-    """A buffered record; ``payload`` is its canonical text, or (brokerage notes) a dict of
-    plain values whose canonical text the flushing writer makes (off the request path)."""
+    """A buffered record; ``payload`` is its canonical text, or (brokerage notes) what the
+    flushing writer makes it from, off the request path: a dict of plain values or a note."""
 
     at: int
     kind: str
     customer_id: str
     account: str
-    payload: str | dict[str, Any]
+    payload: str | dict[str, Any] | _Note
     ref: int | None = None
+
+
+def _payload_text(payload: str | dict[str, Any] | _Note) -> str:
+    if isinstance(payload, str):
+        return payload
+    if isinstance(payload, _Note):
+        return payload.text()
+    return canonical(payload)
 
 
 class _SaltPool:
@@ -267,7 +292,7 @@ class Recorder:
         self._wake: asyncio.Event | None = None
         self._closed_label = ""
         self._call_texts: dict[tuple[str, str, str, int, int], str] = {}  # see api_call
-        self._note_fields: dict[type, tuple[str, ...]] = {}  # see on_note
+        self._note_fields: dict[type, tuple[tuple[str, ...], bool]] = {}  # see on_note
 
     # ------------------------------------------------------------------ recording (cheap)
 
@@ -327,19 +352,23 @@ class Recorder:
 
     def on_note(self, account: str, kind: str, note: Any) -> None:
         """Brokerage listener (its ``notify`` hook): order events and fills of ``account``.
-        The values are taken now (None, booleans, integers and text only: always a valid
-        payload); their canonical text is made by the flush."""
-        names = self._note_fields.get(type(note))
-        if names is None:
+        The payload is the note's dataclass fields (None, booleans, integers and text kept,
+        anything else as its ``value`` or text: always a valid payload). A frozen note
+        (the brokerage's) is kept as it is and turned into its canonical text by the flush,
+        off the request path; the values of any other note are taken now."""
+        spec = self._note_fields.get(type(note))
+        if spec is None:
+            params = getattr(note, "__dataclass_params__", None)
             names = tuple(getattr(note, "__dataclass_fields__", {}))
-            self._note_fields[type(note)] = names
-        values = {name: _plain(getattr(note, name)) for name in names}
-        status = str(values.get("status", ""))
+            spec = self._note_fields[type(note)] = (names, bool(params and params.frozen))
+        names, frozen = spec
+        status = str(_plain(note.status)) if "status" in names else ""
         record_kind = "trade.fill" if kind == "order" and status == "체결" else f"{kind}.event"
         if kind == "balance":
             record_kind = "trade.balance"
-        at = int(values.get("at", 0)) or self.clock.now()
-        pending = _Pending(at, record_kind, "", account, values, None)
+        at = (int(_plain(note.at)) if "at" in names else 0) or self.clock.now()
+        payload = _Note(note, names) if frozen else _note_values(note, names)
+        pending = _Pending(at, record_kind, "", account, payload, None)
         with self._buffer_lock:
             self._buffer.append(pending)
             full = len(self._buffer) >= self.max_batch
@@ -420,14 +449,13 @@ class Recorder:
         for item in items:
             customer = item.customer_id or self._owner(uow, item.account)
             seq += 1
-            payload = item.payload
             rec = seal(
                 prev_hash,
                 seq,
                 item.at,
                 item.kind,
                 customer,
-                payload if isinstance(payload, str) else canonical(payload),
+                _payload_text(item.payload),
                 salt=salt(),
                 ref=item.ref,
             )
