@@ -179,3 +179,18 @@ def test_a_fill_on_a_state_without_cached_costs_builds_them_when_asked() -> None
         bare, order_id=2, qty=2, price=70_000, trade_date=START, settles=START + timedelta(days=2)
     ).state
     assert ledger.accrued_costs(after) == scratch_costs(ledger, after, None) > 0
+
+
+def test_remembered_charges_are_the_components_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hoga.domain import ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "_CHARGES", {})
+    monkeypatch.setattr(ledger_module, "_MAX_CHARGES", 3)
+    floor = FeeComponent("a", Decimal("0.00015"))
+    ceiling = FeeComponent("b", Decimal("0.00015"), 10, Rounding.CEILING)
+    # a stale entry under the id of a component that is not the one asked about is ignored
+    ledger_module._CHARGES[(id(ceiling), 70_000)] = (floor, 10)
+    for amount in (70_000, 1_000_001, 70_000, 33, 70_000, 9_999_999):
+        for component in (floor, ceiling):
+            assert ledger_module._charge(component, amount) == component.charge(amount)
+    assert len(ledger_module._CHARGES) <= 3

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from hoga.domain.fees import Aggregation, FeeBasis, FeeSchedule
+from hoga.domain.fees import Aggregation, FeeBasis, FeeComponent, FeeSchedule
 from hoga.domain.model import Market, Side
 
 __all__ = [
@@ -285,6 +285,24 @@ def _move(asset: str, amount: int, source: LedgerAccount, dest: LedgerAccount) -
 
 _Accruals = tuple[FeeSchedule, dict[date, _Accrual]]
 
+#: Charges already computed: (id of the component, amount) -> (the component, its charge).
+#: The component is kept with its charge, so its id cannot be reused while the entry lives.
+_CHARGES: dict[tuple[int, int], tuple[FeeComponent, int]] = {}
+_MAX_CHARGES = 65_536
+
+
+def _charge(component: FeeComponent, amount: int) -> int:
+    """``component.charge(amount)``, remembered (orders repeat prices and quantities)."""
+    key = (id(component), amount)
+    known = _CHARGES.get(key)
+    if known is not None and known[0] is component:
+        return known[1]
+    if len(_CHARGES) >= _MAX_CHARGES:
+        _CHARGES.clear()
+    charge = component.charge(amount)
+    _CHARGES[key] = (component, charge)
+    return charge
+
 
 def _apply(
     state: AccountState,
@@ -353,7 +371,7 @@ class Ledger:
 
     def buy_hold(self, price: int, qty: int) -> int:
         """Cash a buy order of ``qty`` at ``price`` holds: amount plus commission on it."""
-        return price * qty + self.fees.commission(price * qty)
+        return price * qty + _charge(self.fees.commission_fee, price * qty)
 
     def reserve(
         self,
@@ -562,13 +580,13 @@ class Ledger:
         amount = fill.amount
         for name, component in components:
             if component.aggregation is Aggregation.FILL:
-                total += component.charge(amount)
+                total += _charge(component, amount)
                 continue
             by_order = component.aggregation is Aggregation.ORDER
             key = (name, fill.order_id if by_order else fill.trade_date)
             was = groups.get(key, 0)
             groups = {**groups, key: was + amount}
-            total += component.charge(was + amount) - component.charge(was)
+            total += _charge(component, was + amount) - _charge(component, was)
         return _Accrual(total, groups)
 
     # -- queries --------------------------------------------------------------------------------
