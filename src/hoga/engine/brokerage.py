@@ -91,6 +91,7 @@ from hoga.engine.brokerage_book import (
     Refusal,
     Status,
     journal_lines,
+    progressed,
     ref_deposit,
     ref_fill,
     ref_release,
@@ -450,7 +451,7 @@ class Brokerage(AccountQueries):
             work.post(lo.account, ref_release(lo.root, qty), result)
         else:  # pragma: no cover - the ledger and the book disagree: keep going, loudly
             log.error("release of order %s failed: %s", lo.root, result.rejected)
-        lo = replace(lo, open=lo.open - qty)
+        lo = progressed(lo, lo.filled, lo.open - qty)
         if status is None:
             status = Status.ACCEPTED if lo.open else Status.CANCELLED
         work.change(lo.ord_no, status=status, filled_qty=lo.filled, open_qty=lo.open)
@@ -677,7 +678,7 @@ class Brokerage(AccountQueries):
                 sec + rural,
             )
         )
-        lo = replace(lo, filled=lo.filled + ev.qty, open=lo.open - ev.qty)
+        lo = progressed(lo, lo.filled + ev.qty, lo.open - ev.qty)
         status = Status.ACCEPTED if lo.open else Status.FILLED
         work.change(lo.ord_no, status=status, filled_qty=lo.filled, open_qty=lo.open)
         work.live[lo.root] = lo if lo.open else None

@@ -55,6 +55,7 @@ __all__ = [
     "Status",
     "book_account",
     "journal_lines",
+    "progressed",
     "ref_deposit",
     "ref_fill",
     "ref_release",
@@ -132,6 +133,26 @@ class LiveOrder:
     filled: int  # of the row ord_no
     open: int
     created_at: int
+
+
+def progressed(lo: LiveOrder, filled: int, open_qty: int) -> LiveOrder:
+    """``lo`` with new filled and open quantities (``dataclasses.replace`` without its cost:
+    this runs for every fill)."""
+    return LiveOrder(
+        lo.root,
+        lo.ord_no,
+        lo.account,
+        lo.code,
+        lo.market,
+        lo.side,
+        lo.trde_tp,
+        lo.price,
+        lo.stop_price,
+        lo.qty,
+        filled,
+        open_qty,
+        lo.created_at,
+    )
 
 
 @dataclass(frozen=True, slots=True)
