@@ -288,7 +288,7 @@ _Accruals = tuple[FeeSchedule, dict[date, _Accrual]]
 #: Charges already computed: (id of the component, amount) -> (the component, its charge).
 #: The component is kept with its charge, so its id cannot be reused while the entry lives.
 _CHARGES: dict[tuple[int, int], tuple[FeeComponent, int]] = {}
-_MAX_CHARGES = 65_536
+_MAX_CHARGES = 16_384
 
 
 def _charge(component: FeeComponent, amount: int) -> int:
