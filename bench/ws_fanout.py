@@ -1,12 +1,16 @@
 """WebSocket fan-out: 1,000 hoga sessions on 0B of 100 instruments vs ``websockets.broadcast``.
 
-``python -m bench.ws_fanout [--rates 10,25,50,100] [--seconds 10] [--runs 2] [--py-spy PATH]
-[--update-readme]`` — about three minutes. See bench/README.md, section "WebSocket fan-out";
+``python -m bench.ws_fanout [--speeds 2,4,8,16] [--seconds 10] [--runs 2] [--py-spy PATH]
+[--update-readme]`` — about five minutes. See bench/README.md, section "WebSocket fan-out";
 results go to ``bench/results/ws.json``.
 
-Three processes on the same 2 cores: the server (``hoga serve`` or :mod:`bench.ws_baseline`),
+Three processes on the same 2 cores: the server (:mod:`bench.ws_server` — ``hoga serve`` plus a
+listener that records when the exchange produces each probe trade — or :mod:`bench.ws_baseline`),
 the clients (:mod:`bench.ws_clients`, 1,000 connections) and this driver, which for hoga also
-places the orders that make the trades (open loop at a fixed rate, REST kt10000).
+places the probe orders (open loop at a fixed rate, REST kt10000). Latency: **trade-to-push** =
+a client's receipt of the probe trade's 0B row − the exchange's trade event (both
+``time.monotonic()``, system-wide); submit-to-push (from the driver's REST submit) is kept beside
+it.
 """
 
 from __future__ import annotations
@@ -223,6 +227,28 @@ class Orders:
                 await asyncio.wait(tasks)
 
 
+class Trades:
+    """The probe trades :mod:`bench.ws_server` appends to ``path``: ``times[(code, cumulative
+    volume)]`` = the ``time.monotonic()`` at which the exchange produced that trade."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.times: dict[tuple[str, int], float] = {}
+        self._read = 0
+
+    def load(self) -> dict[tuple[str, int], float]:
+        if self.path.exists():
+            with self.path.open("rb") as f:
+                f.seek(self._read)
+                data = f.read()
+            end = data.rfind(b"\n") + 1  # whole lines only
+            self._read += end
+            for line in data[:end].decode("ascii").splitlines():
+                code, vol, ns = line.split()
+                self.times[(code, int(vol))] = int(ns) / 1e9
+        return self.times
+
+
 def _op(client: httpx.Client, method: str, path: str, **kw: Any) -> Any:
     r = client.request(method, "/operator/sim" + path, **kw)
     r.raise_for_status()
@@ -236,16 +262,18 @@ def hoga_sweep(
     from hoga.engine.universe import load_universe
 
     codes = sorted(select_universe(load_universe(), args.instruments))
+    probes = codes[:: max(1, len(codes) // args.probes)][: args.probes]
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    cmd = [str(Path(sys.executable).parent / "hoga"), "serve", "--port", str(port)]
+    trades = Trades(work / "trades.txt")
+    cmd = [sys.executable, "-m", "bench.ws_server", "--port", str(port)]
     cmd += ["--db", f"sqlite:///{work / 'bench.db'}", "--universe-limit", str(args.instruments)]
-    cmd += ["--ratelimit", "off", "--market", "always", "--clock", "fast:1"]
+    cmd += ["--trades", str(trades.path), "--probe-codes", ",".join(probes)]
     env = dict(os.environ, HOGA_OPERATOR_TOKEN=OPERATOR)
     log = (work / "hoga.log").open("w")
-    server = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(cmd, cwd=HERE.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
     op = httpx.Client(base_url=url, timeout=60.0, headers={"authorization": f"Bearer {OPERATOR}"})
-    out: dict[str, Any] = {"cmd": "hoga " + " ".join(cmd[1:]), "codes": len(codes)}
+    out: dict[str, Any] = {"cmd": " ".join(cmd[1:]), "codes": len(codes)}
     clients: Clients | None = None
     try:
         t_start = time.monotonic()
@@ -258,7 +286,6 @@ def hoga_sweep(
             except httpx.HTTPError:
                 time.sleep(0.2)
         out["server_up_s"] = round(time.monotonic() - t_start, 2)
-        probes = codes[:: max(1, len(codes) // args.probes)][: args.probes]
         for code in probes:
             _op(op, "POST", f"/instruments/{code}/participants", json={"paused": True})
         _op(op, "POST", "/clock", json={"speed": "0"})  # frozen while 1,000 sessions log in
@@ -281,7 +308,7 @@ def hoga_sweep(
         for rate in args.speeds:
             _op(op, "POST", "/clock", json={"speed": f"{rate:g}"})
             for rep in range(args.runs):
-                step = _step(args, server.pid, clients, orders, volume, rate)
+                step = _step(args, server.pid, clients, orders, trades, volume, rate)
                 step["run"] = rep + 1
                 _op(op, "POST", "/clock", json={"speed": "0"})  # hoga quiet during the baseline
                 time.sleep(2.0)
@@ -304,7 +331,7 @@ def hoga_sweep(
             good = [s for s in steps if s["kept_up"]] or steps
             rate = good[-1]["rate"]
             _op(op, "POST", "/clock", json={"speed": f"{rate:g}"})
-            out["profile"] = _profile(args, server.pid, clients, orders, volume, rate, work)
+            out["profile"] = _profile(args, server.pid, clients, orders, trades, volume, rate, work)
     finally:
         if clients is not None:
             clients.stop()
@@ -319,6 +346,7 @@ def _step(
     pid: int,
     clients: Clients,
     orders: Orders,
+    trades: Trades,
     volume: dict[str, int],
     speed: float,
 ) -> dict[str, Any]:
@@ -333,9 +361,12 @@ def _step(
     r = clients.result()
     cpu = _cpu(pid) - cpu0
     n_orders = sum(len(v) - before[c] for c, v in orders.sent.items())
-    lat = []
+    traded = trades.load()
+    lat = []  # receipt - the driver's submit (submit-to-push)
+    push = []  # receipt - the exchange's trade event (trade-to-push)
+    to_trade = []  # trade event - submit: the order path up to the match
     after = []  # receipt - REST reply: < 0 when the push beat the order's answer
-    unmatched = 0
+    unmatched = no_trade = 0
     for code, vol, t in r.pop("samples"):
         if code not in volume:
             continue
@@ -345,6 +376,12 @@ def _step(
             lat.append(1000 * (t - sent[idx]))
             if orders.answered[code][idx] == orders.answered[code][idx]:  # not NaN
                 after.append(1000 * (t - orders.answered[code][idx]))
+            tt = traded.get((code, vol))
+            if tt is None:
+                no_trade += 1
+            else:
+                push.append(1000 * (t - tt))
+                to_trade.append(1000 * (tt - sent[idx]))
         else:
             unmatched += 1
     r.pop("lat")
@@ -358,9 +395,17 @@ def _step(
     r["fairness"] = round(r["min_rows"] / max(r["max_rows"], 1), 3)
     r["latency_samples"] = len(lat)
     r["unmatched_rows"] = unmatched
-    r["p50_ms"] = round(_pct(lat, 0.5), 2)
+    r["p50_ms"] = round(_pct(lat, 0.5), 2)  # submit-to-push
     r["p99_ms"] = round(_pct(lat, 0.99), 2)
     r["max_ms"] = round(max(lat), 2) if lat else None
+    r["push_samples"] = len(push)
+    r["push_without_trade"] = no_trade  # rows whose trade time is missing (should be 0)
+    r["push_p50_ms"] = round(_pct(push, 0.5), 2)  # trade-to-push
+    r["push_p99_ms"] = round(_pct(push, 0.99), 2)
+    r["push_max_ms"] = round(max(push), 2) if push else None
+    r["push_min_ms"] = round(min(push), 2) if push else None
+    r["to_trade_p50_ms"] = round(_pct(to_trade, 0.5), 2)  # submit-to-trade
+    r["to_trade_p99_ms"] = round(_pct(to_trade, 0.99), 2)
     r["after_rest_p50_ms"] = round(_pct(after, 0.5), 2)
     r["after_rest_p99_ms"] = round(_pct(after, 0.99), 2)
     r["orders"] = n_orders
@@ -368,10 +413,12 @@ def _step(
     r["rest_p50_ms"] = round(_pct(rest, 0.5), 2)
     r["rest_p99_ms"] = round(_pct(rest, 0.99), 2)
     r["load_avg"] = os.getloadavg()[0]
-    r["kept_up"] = bool(lat) and r["p99_ms"] < KEPT_UP_MS and r["open"] == args.sessions
+    r["kept_up"] = bool(push) and r["push_p99_ms"] < KEPT_UP_MS and r["open"] == args.sessions
     print(
         f"  hoga speed {speed:g}: {r['trades_per_s']:g} trades/s, {r['rows_per_s']:,} rows/s,"
-        f" {r['frames_per_s']:,} frames/s ({r['rows_per_frame']} rows/frame), probe p50"
+        f" {r['frames_per_s']:,} frames/s ({r['rows_per_frame']} rows/frame), trade-to-push"
+        f" p50 {r['push_p50_ms']} ms p99 {r['push_p99_ms']} ms ({len(push)} samples,"
+        f" {no_trade} without trade time), submit-to-push p50"
         f" {r['p50_ms']} ms p99 {r['p99_ms']} ms (REST p50 {r['rest_p50_ms']} ms; push − REST"
         f" reply p50 {r['after_rest_p50_ms']} p99 {r['after_rest_p99_ms']} ms), server CPU"
         f" {r['server_cpu_pct']} %, clients {r['client_cpu_pct']} %, open {r['open']},"
@@ -386,6 +433,7 @@ def _profile(
     pid: int,
     clients: Clients,
     orders: Orders,
+    trades: Trades,
     volume: dict[str, int],
     rate: float,
     work: Path,
@@ -395,7 +443,7 @@ def _profile(
     cmd += ["--full-filenames", "-d", str(args.seconds + 2), "--pid", str(pid)]
     spy = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.5)
-    step = _step(args, pid, clients, orders, volume, rate)
+    step = _step(args, pid, clients, orders, trades, volume, rate)
     spy.wait()
     prof = _spy_top(raw)
     prof["rate"] = rate
@@ -428,34 +476,60 @@ def _spy_top(raw: Path, k: int = 40) -> dict[str, Any]:
 
 
 def verdicts(res: dict[str, Any]) -> dict[str, Any]:
-    """Throughput: hoga's capacity (the best median rows/s of any clock speed; beyond the
-    speed where it keeps up, the rows queue and that figure is the saturated rate, like the
-    baseline's) over the median of all baseline runs. Latency: the median probe p99 at the
-    highest speed whose runs all kept up (probe p99 < 1 s, no session lost)."""
+    """The issue states both targets together, so they are judged at one operating point: the
+    highest clock speed whose median trade-to-push p99 is < 50 ms; there the median rows/s must
+    be ≥ 0.8 × the median of all baseline runs. Also reported: the capacity (the best median
+    rows/s of any speed that kept up — trade-to-push p99 < 1 s, no session lost — i.e. the
+    highest sustainable speed) with its ratio and latency."""
     steps = res["hoga"].get("steps", [])
     base_all = [s["baseline"]["rows_per_s"] for s in steps]
     base = statistics.median(base_all) if base_all else 0
     by_rate: dict[float, list[dict[str, Any]]] = {}
     for s in steps:
         by_rate.setdefault(s["rate"], []).append(s)
-    med = {r: statistics.median(s["rows_per_s"] for s in ss) for r, ss in by_rate.items()}
-    top = max(med, key=lambda r: med[r]) if med else None
-    rows = med[top] if top is not None else 0
-    kept = [r for r, ss in by_rate.items() if all(s["kept_up"] for s in ss)]
-    lat_rate = max(kept) if kept else min(by_rate) if by_rate else None
-    ss = by_rate.get(lat_rate, []) if lat_rate is not None else []
-    p99 = statistics.median(s["p99_ms"] for s in ss) if ss else float("nan")
-    ratio = rows / base if base else 0.0
-    p99_by = {r: statistics.median(s["p99_ms"] for s in ss) for r, ss in sorted(by_rate.items())}
+
+    def med(key: str) -> dict[float, float]:
+        return {r: statistics.median(s[key] for s in ss) for r, ss in sorted(by_rate.items())}
+
+    rows, push99, sub99 = med("rows_per_s"), med("push_p99_ms"), med("p99_ms")
+    push50, sub50 = med("push_p50_ms"), med("p50_ms")
+    kept = [r for r, ss in by_rate.items() if all(s["kept_up"] for s in ss)] or list(rows)
+    top = max(kept, key=lambda r: rows[r]) if kept else None
+    ok = [
+        r
+        for r, v in push99.items()
+        if v < TARGET_P99_MS and all(s["open"] == res["settings"]["sessions"] for s in by_rate[r])
+    ]
+    point = max(ok) if ok else None
+
+    def at(r: float | None) -> dict[str, Any]:
+        if r is None:
+            return {}
+        ratio = rows[r] / base if base else 0.0
+        return {
+            "speed": r,
+            "rows_per_s": round(rows[r]),
+            "ratio": round(ratio, 3),
+            "ratio_pass": ratio >= TARGET_RATIO,
+            "push_p50_ms": round(push50[r], 2),
+            "push_p99_ms": round(push99[r], 2),
+            "push_p99_pass": push99[r] < TARGET_P99_MS,
+            "submit_p50_ms": round(sub50[r], 2),
+            "submit_p99_ms": round(sub99[r], 2),
+        }
+
+    joint = at(point)
     return {
-        "p99_ms_by_speed": {f"{r:g}": round(v, 2) for r, v in p99_by.items()},
+        "push_p99_ms_by_speed": {f"{r:g}": round(v, 2) for r, v in push99.items()},
+        "submit_p99_ms_by_speed": {f"{r:g}": round(v, 2) for r, v in sub99.items()},
+        "ratio_by_speed": {f"{r:g}": round(v / base, 3) if base else 0 for r, v in rows.items()},
         "baseline_rows_per_s_median": round(base),
         "baseline_rows_per_s_range": [min(base_all), max(base_all)] if base_all else [],
-        "best_rate": top,
-        "rows_per_s": round(rows),
-        "latency_rate": lat_rate,
-        "ratio": {"value": round(ratio, 3), "target": TARGET_RATIO, "pass": ratio >= TARGET_RATIO},
-        "p99_ms": {"value": round(p99, 2), "target": TARGET_P99_MS, "pass": p99 < TARGET_P99_MS},
+        "target_ratio": TARGET_RATIO,
+        "target_p99_ms": TARGET_P99_MS,
+        "operating_point": joint,  # empty: no speed met p99 < 50 ms
+        "pass": bool(joint) and joint["ratio_pass"],
+        "capacity": at(top),
     }
 
 
@@ -489,7 +563,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--speeds", default="0.25,0.5,1,2")
+    p.add_argument("--speeds", default="2,4,8,16")
     p.add_argument("--probes", type=int, default=10)
     p.add_argument("--probe-rate", type=float, default=5.0)
     p.add_argument("--seconds", type=int, default=10)
@@ -513,23 +587,18 @@ def _mark(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def _at_kept(v: dict[str, Any], h: dict[str, Any]) -> str:
-    """Rows and frames ratios (medians) at the highest speed that kept up."""
-    ss = [s for s in h.get("steps", []) if s["rate"] == v["latency_rate"]]
-    if not ss:
-        return ""
-    base = v["baseline_rows_per_s_median"] or 1
-    rows = statistics.median(s["rows_per_s"] for s in ss)
-    frames = statistics.median(s["frames_per_s"] for s in ss)
-    return (
-        f"at speed {v['latency_rate']:g} (kept up) {rows:,.0f} rows/s = {rows / base:.2f}×,"
-        f" frames/s {frames / base:.2f}×"
-    )
-
-
-def _by_speed(v: dict[str, Any]) -> str:
-    by = v.get("p99_ms_by_speed", {})
+def _by_speed(by: dict[str, float]) -> str:
     return ", ".join(f"{k}: {x:g} ms" for k, x in by.items()) or "—"
+
+
+def _point(v: dict[str, Any], a: dict[str, Any]) -> str:
+    base = v["baseline_rows_per_s_median"]
+    return (
+        f"clock speed {a['speed']:g}: trade-to-push p50 {a['push_p50_ms']} ms, p99"
+        f" {a['push_p99_ms']} ms ({_mark(a['push_p99_pass'])}); {a['rows_per_s']:,} rows/s /"
+        f" baseline median {base:,} msgs/s = {a['ratio']}× ({_mark(a['ratio_pass'])});"
+        f" submit-to-push p50 {a['submit_p50_ms']} ms, p99 {a['submit_p99_ms']} ms"
+    )
 
 
 def _us(cpu_pct: float, per_s: float) -> str:
@@ -547,44 +616,54 @@ def render(res: dict[str, Any]) -> str:
         f" × 0B of {st['instruments']} instruments (probe codes {st['probe_codes']},"
         f" {st['probe_orders_per_s']:g} probe buys/s), {st['warm_up_s']} s warm-up"
         f" + {st['seconds']} s per step, each step followed by a baseline run; server up in"
-        f" {h.get('server_up_s')} s, 1,000 LOGIN +"
+        f" {h.get('server_up_s')} s, {st['sessions']:,} LOGIN +"
         f" REG in {h.get('login_reg_s')} s.",
         "",
         "| clock speed | trades/s (per session) | rows/s delivered | frames/s | rows/frame"
-        " | bytes/row | probe p50 / p99 ms | REST p50 / p99 ms | push − REST reply p50 / p99 ms"
+        " | bytes/row | **trade-to-push** p50 / p99 ms | submit-to-push p50 / p99 ms"
+        " | submit-to-trade p50 / p99 ms | REST reply p50 / p99 ms"
         " | server CPU % (µs/row) | clients CPU % | sessions open | load"
         " | baseline msgs/s, CPU % (µs/msg) | ratio rows, frames |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in h.get("steps", []):
         b = s["baseline"]
         lines.append(
             f"| {s['rate']:g} | {s['trades_per_s']:g} | {s['rows_per_s']:,} |"
             f" {s['frames_per_s']:,} | {s['rows_per_frame']} | {s['row_bytes_avg']} |"
-            f" {s['p50_ms']} / {s['p99_ms']} | {s['rest_p50_ms']} / {s['rest_p99_ms']} |"
-            f" {s.get('after_rest_p50_ms', '—')} / {s.get('after_rest_p99_ms', '—')} |"
-            f" {s['server_cpu_pct']}"
+            f" **{s['push_p50_ms']} / {s['push_p99_ms']}** | {s['p50_ms']} / {s['p99_ms']} |"
+            f" {s['to_trade_p50_ms']} / {s['to_trade_p99_ms']} |"
+            f" {s['rest_p50_ms']} / {s['rest_p99_ms']} | {s['server_cpu_pct']}"
             f" ({_us(s['server_cpu_pct'], s['rows_per_s'])}) | {s['client_cpu_pct']} |"
             f" {s['open']} | {s['load_avg']:.1f} | {b['rows_per_s']:,}, {b['server_cpu_pct']}"
             f" ({_us(b['server_cpu_pct'], b['rows_per_s'])}) |"
             f" {s['rows_per_s'] / max(b['rows_per_s'], 1):.2f},"
             f" {s['frames_per_s'] / max(b['frames_per_s'], 1):.2f} |"
         )
-    r, p = v["ratio"], v["p99_ms"]
+    op, cap = v["operating_point"], v["capacity"]
+    base_range = v["baseline_rows_per_s_range"] or [0, 0]
+    joint = (
+        _point(v, op) if op else f"no clock speed had trade-to-push p99 < {v['target_p99_ms']:g} ms"
+    )
     lines += [
+        "",
+        f"Baseline (`websockets.broadcast()`): median {v['baseline_rows_per_s_median']:,} msgs/s"
+        f" over all runs (range {base_range[0]:,}–{base_range[1]:,}). Median trade-to-push p99"
+        f" by clock speed: {_by_speed(v['push_p99_ms_by_speed'])}; submit-to-push p99:"
+        f" {_by_speed(v['submit_p99_ms_by_speed'])}.",
         "",
         "| target | result | verdict |",
         "|---|---|---|",
-        f"| rows/s ≥ {r['target']} × `websockets.broadcast()` | {v['rows_per_s']:,} rows/s"
-        f" (best clock speed, {v['best_rate']:g}) / baseline median"
-        f" {v['baseline_rows_per_s_median']:,}"
-        f" msgs/s (range {v['baseline_rows_per_s_range'][0]:,}–"
-        f"{v['baseline_rows_per_s_range'][1]:,}) = {r['value']}×; {_at_kept(v, h)}"
-        f" | **{_mark(r['pass'])}** |",
-        f"| trade-to-push p99 < {p['target']:g} ms | {p['value']} ms (probe submit → receipt,"
-        f" highest speed that kept up: {v['latency_rate']:g}; median p99 by speed:"
-        f" {_by_speed(v)}) | **{_mark(p['pass'])}** |",
+        f"| both at one operating point: rows/s ≥ {v['target_ratio']} × baseline **and**"
+        f" trade-to-push p99 < {v['target_p99_ms']:g} ms, at the highest clock speed meeting the"
+        f" latency target | {joint} | **{_mark(v['pass'])}** |",
     ]
+    if cap:
+        lines.append(
+            f"| (for information) highest sustainable speed — the best rows/s ratio |"
+            f" {_point(v, cap)} | rows {_mark(cap['ratio_pass'])}, p99"
+            f" {_mark(cap['push_p99_pass'])} |"
+        )
     prof = h.get("profile")
     if prof:
         root = prof["inclusive"][0][1] if prof["inclusive"] else 0
