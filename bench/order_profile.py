@@ -12,7 +12,8 @@ as in the server (worker threads).
 
 Printed: main-thread CPU µs per order (``time.thread_time``) over the measured orders, after a
 warm-up of 1,000 orders, and the time spent in the cyclic GC; with ``--profile`` the top
-functions of cProfile (main thread only; the profile file is kept).
+functions of cProfile (main thread only; the profile file is kept, else the temporary
+directory is removed).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import cProfile
 import gc
 import json
 import pstats
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -136,6 +138,9 @@ async def _main(args: argparse.Namespace) -> None:
         f" by generation µs/order {[round(g / done * 1e6, 1) for g in by_gen]})"
     )
     await records.aclose()
+    ctx.storage.close()
+    if not prof:
+        shutil.rmtree(work, ignore_errors=True)
     if prof:
         stats = pstats.Stats(prof)
         stats.dump_stats(str(work / "order.prof"))
