@@ -25,19 +25,17 @@ Durability ("acknowledged means durable"), with group commit
 - Everything the exchange reports later — trades against a resting customer order, cancels,
   expiries at the session end, modifications — is staged by the listener the same way (one
   work per event batch) and committed by the next group commit.
-- Order numbers are drawn in memory (the single writer) and the batch advances the stored
-  sequence over exactly them (see brokerage_commit).
+- Order numbers are drawn in memory and each batch advances the stored sequence over them.
 
 Order numbers (spec §4.7, §10.7): one sequence (the storage's ``ord_no``; gap-free unless a
-group commit failed), below
-``PARTICIPANT_ID_BASE``. The exchange knows a customer order by its *first* order number (the
-"root"). A modification gets a new order number whose row references the order it modified
-(``orig_ord_no``) and carries the open quantity from then on (the old row becomes
-``modified``); fills after it are recorded under the new number. A cancel gets a new order
-number too: a row with status ``cancel`` and ``qty`` = the cancelled quantity. Replies report
-``base_orig_ord_no`` = the root. The modification's row is written when the exchange reports
-``OrderModified`` (inside the same call), so trades before it stay on the old number and its old
-reservation.
+group commit failed), below ``PARTICIPANT_ID_BASE``. The exchange knows a customer order by its
+*first* order number (the "root"). A modification gets a new order number whose row references
+the order it modified (``orig_ord_no``) and carries the open quantity from then on (the old row
+becomes ``modified``); fills after it are recorded under the new number. A cancel gets a new
+order number too: a row with status ``cancel`` and ``qty`` = the cancelled quantity. Replies
+report ``base_orig_ord_no`` = the root. The modification's row is written when the exchange
+reports ``OrderModified`` (inside the same call), so trades before it stay on the old number and
+its old reservation.
 
 Decisions:
 - Orders use the token's first account (Kiwoom order bodies carry no account number). Another
@@ -48,8 +46,7 @@ Decisions:
 - Mock environment: KRX only; ``NXT``/``SOR`` answer RC9000 (해당업무가 제공되지 않습니다).
   Real environment: ``SOR`` is routed to KRX (the only simulated venue) and echoed; ``NXT``
   answers RC9000.
-- Buy reservations: a limit/stop/after-hours-single order holds its price; every other type
-  (market, conditional, best, priority, mid, closing-price) holds the day's upper limit.
+- Buy reservations: see :mod:`hoga.engine.brokerage_checks`.
 - Settlement is T+2 on the exchange calendar (every day in ``always`` mode) and runs at the
   market-wide ``day_start`` event and at start-up for dates that fell due while down.
 - Fill rows carry an estimate of that fill's commission and tax alone; what is charged is posted
@@ -75,13 +72,8 @@ from hoga.domain.events import (
     Trade,
 )
 from hoga.domain.kst import kst_date, kst_seconds
-from hoga.domain.ledger import (
-    AccountState,
-    Ledger,
-    LedgerReject,
-    LedgerResult,
-)
-from hoga.domain.model import TRDE_TP, NewOrder, OrderKind, Side, order_type_for
+from hoga.domain.ledger import AccountState, Ledger, LedgerReject, LedgerResult
+from hoga.domain.model import TRDE_TP, NewOrder, OrderKind, Side
 from hoga.engine.brokerage_book import (
     BalanceNote,
     LiveOrder,
@@ -98,6 +90,7 @@ from hoga.engine.brokerage_book import (
     ref_settle,
     replay,
 )
+from hoga.engine.brokerage_checks import AT_PRICE, LEDGER_REFUSAL, MAX_ORDER_QTY, check_new_order
 from hoga.engine.brokerage_commit import GroupCommit, Work
 from hoga.engine.brokerage_queries import AccountQueries
 from hoga.engine.calendar import AlwaysCalendar, TradingCalendar
@@ -109,15 +102,7 @@ __all__ = ["MAX_ORDER_QTY", "Brokerage"]
 
 log = logging.getLogger(__name__)
 
-#: The largest quantity one order may carry (Kiwoom's ``ord_qty`` has 12 digits; amounts must
-#: stay well inside 64-bit integers).
-MAX_ORDER_QTY = 1_000_000_000
 _DAY_PHASES = ("day_start", "reset")
-_AT_PRICE = frozenset({OrderKind.LIMIT, OrderKind.STOP_LIMIT, OrderKind.AFTER_SINGLE})
-_LEDGER_REFUSAL = {
-    LedgerReject.INSUFFICIENT_CASH: "insufficient_cash",
-    LedgerReject.INSUFFICIENT_SHARES: "insufficient_shares",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,38 +321,11 @@ class Brokerage(AccountQueries):
         if isinstance(venue, Refusal):
             return venue
         now = self.exchange.sync()
-        st = self.exchange.state(code)
-        if st is None:
-            return Refusal("unknown_instrument", "stk_cd")
-        otype = order_type_for(trde_tp)
-        if otype is None:
-            return Refusal("unknown_order_type", "trde_tp")
-        inst = st.instrument
-        if not 0 < qty <= MAX_ORDER_QTY or qty % inst.lot_size:
-            return Refusal("invalid_quantity", "ord_qty", f"1~{MAX_ORDER_QTY} 사이여야 합니다")
-        board = st.board
-
-        def on_grid(p: int) -> bool:
-            return self.exchange.ticks.is_on_grid(p, inst.market, board.day)
-
-        priced = otype.needs_price or (otype.kind is OrderKind.MID and price > 0)
-        if not priced:
-            price = 0
-        elif otype.board.value == "regular":
-            why = check_price(price, limits=board.limits, on_grid=on_grid)
-            if why is not None:
-                return Refusal(why[0].value, "ord_uv", why[1])
-        elif price <= 0 or not on_grid(price):
-            return Refusal("invalid_price" if price <= 0 else "off_tick", "ord_uv")
-        if otype.kind is OrderKind.STOP_LIMIT:
-            why = check_price(stop_price, limits=board.limits, on_grid=on_grid)
-            if why is not None:
-                return Refusal(why[0].value, "cond_uv", why[1])
-        else:
-            stop_price = 0
-        hold_price = price if side is Side.SELL and price else board.limits.upper
-        if side is Side.BUY and otype.kind in _AT_PRICE:
-            hold_price = price
+        checked = check_new_order(self.exchange, code, side, trde_tp, qty, price, stop_price)
+        if isinstance(checked, Refusal):
+            return checked
+        otype, price, stop_price = checked.otype, checked.price, checked.stop_price
+        hold_price, inst = checked.hold_price, checked.state.instrument
         if not self._owned(account, owner):
             return Refusal("no_account")
         with self._work(now) as work:
@@ -385,7 +343,7 @@ class Brokerage(AccountQueries):
                 qty=qty,
             )
             if result.rejected is not None:
-                return Refusal(_LEDGER_REFUSAL.get(result.rejected, result.rejected.value))
+                return Refusal(LEDGER_REFUSAL.get(result.rejected, result.rejected.value))
             drawn = work.new_ord_no()
             assert drawn == ord_no
             row = OrderRecord(
@@ -537,7 +495,7 @@ class Brokerage(AccountQueries):
             return Refusal("nothing_to_change", "mdfy_qty")
         probe, _ = self._rereserve(self.state(account), lo, qty, price)
         if probe.rejected is not None:
-            return Refusal(_LEDGER_REFUSAL.get(probe.rejected, probe.rejected.value))
+            return Refusal(LEDGER_REFUSAL.get(probe.rejected, probe.rejected.value))
         out: list[Placed] = []
         self._modify[lo.root] = (orig_ord_no, out)
         try:
@@ -563,7 +521,7 @@ class Brokerage(AccountQueries):
             return LedgerResult(state, rejected=LedgerReject.ORDER_NOT_FOUND), []
         released = self.ledger.release(state, lo.root)
         hold = res.price
-        if price is not None and (lo.side is Side.SELL or TRDE_TP[lo.trde_tp].kind in _AT_PRICE):
+        if price is not None and (lo.side is Side.SELL or TRDE_TP[lo.trde_tp].kind in AT_PRICE):
             hold = price
         again = self.ledger.reserve(
             released.state,
