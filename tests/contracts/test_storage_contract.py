@@ -6,6 +6,7 @@ import datetime
 import threading
 
 import pytest
+from _storage_records import order_record
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import make_url
@@ -22,7 +23,6 @@ from hoga.ports.storage import (
     InstrumentDay,
     JournalLine,
     MinuteBar,
-    OrderRecord,
     Storage,
     TokenRecord,
     TradeTick,
@@ -36,25 +36,7 @@ def _customer(cid: str = "c1", env: str = "mock") -> CustomerRecord:
     return CustomerRecord(cid, f"고객 {cid}", env, "active", 100)
 
 
-def _order(ord_no: int, account: str = "5000000001", **over: object) -> OrderRecord:
-    fields: dict[str, object] = {
-        "ord_no": ord_no,
-        "account": account,
-        "code": "005930",
-        "side": Side.BUY,
-        "trde_tp": "0",
-        "price": 70_000,
-        "qty": 10,
-        "stop_price": 0,
-        "orig_ord_no": None,
-        "status": "accepted",
-        "filled_qty": 0,
-        "open_qty": 10,
-        "created_at": 1_000 + ord_no,
-        "updated_at": 1_000 + ord_no,
-    }
-    fields.update(over)
-    return OrderRecord(**fields)  # type: ignore[arg-type]
+_order = order_record
 
 
 def _fill(exec_id: int, ord_no: int, at: int, account: str = "5000000001") -> FillRecord:

@@ -4,6 +4,7 @@ storage backend (see conftest.py) must pass every test here."""
 from __future__ import annotations
 
 import pytest
+from _storage_records import order_record
 
 from hoga.domain.model import Side
 from hoga.errors import NotFoundError, StorageError
@@ -25,25 +26,7 @@ from hoga.ports.storage import (
 ACCT = "5000000001"
 
 
-def _order(ord_no: int, **over: object) -> OrderRecord:
-    fields: dict[str, object] = {
-        "ord_no": ord_no,
-        "account": ACCT,
-        "code": "005930",
-        "side": Side.BUY,
-        "trde_tp": "0",
-        "price": 70_000,
-        "qty": 10,
-        "stop_price": 0,
-        "orig_ord_no": None,
-        "status": "accepted",
-        "filled_qty": 0,
-        "open_qty": 10,
-        "created_at": 1_000 + ord_no,
-        "updated_at": 1_000 + ord_no,
-    }
-    fields.update(over)
-    return OrderRecord(**fields)  # type: ignore[arg-type]
+_order = order_record
 
 
 def _fill(ord_no: int, at: int, qty: int = 3) -> FillRecord:

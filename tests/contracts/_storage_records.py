@@ -1,0 +1,28 @@
+"""Record factories shared by the storage contract suites."""
+
+from __future__ import annotations
+
+from hoga.domain.model import Side
+from hoga.ports.storage import OrderRecord
+
+
+def order_record(ord_no: int, account: str = "5000000001", **over: object) -> OrderRecord:
+    """A resting 10-share limit buy of 005930 at 70,000, with ``over`` replacing fields."""
+    fields: dict[str, object] = {
+        "ord_no": ord_no,
+        "account": account,
+        "code": "005930",
+        "side": Side.BUY,
+        "trde_tp": "0",
+        "price": 70_000,
+        "qty": 10,
+        "stop_price": 0,
+        "orig_ord_no": None,
+        "status": "accepted",
+        "filled_qty": 0,
+        "open_qty": 10,
+        "created_at": 1_000 + ord_no,
+        "updated_at": 1_000 + ord_no,
+    }
+    fields.update(over)
+    return OrderRecord(**fields)  # type: ignore[arg-type]
