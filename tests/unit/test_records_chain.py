@@ -50,6 +50,45 @@ def test_canonical_is_sorted_compact_and_refuses_floats() -> None:
         canonical({1: 2})
 
 
+def _by_definition(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+_TEXT = st.text(st.characters(exclude_categories=["Cs"]))  # any text but lone surrogates
+
+
+@given(salt=_TEXT, customer=_TEXT, payload=_TEXT)
+def test_content_digest_is_the_hash_of_the_canonical_text(
+    salt: str, customer: str, payload: str
+) -> None:
+    want = _by_definition(salt, canonical([customer, payload]))
+    assert content_digest(salt, customer, payload) == want
+
+
+@given(
+    prev=_TEXT,
+    seq=st.integers(),
+    at=st.integers(),
+    kind=_TEXT,
+    ref=st.none() | st.integers(),
+    digest=_TEXT,
+)
+def test_link_hash_is_the_hash_of_the_canonical_header(
+    prev: str, seq: int, at: int, kind: str, ref: int | None, digest: str
+) -> None:
+    want = _by_definition(prev, canonical([seq, at, kind, ref, digest]))
+    assert link_hash(prev, seq, at, kind, ref, digest) == want
+
+
+def test_hashes_of_other_value_types_take_the_general_encoding() -> None:
+    assert link_hash("p", True, 1, "k", None, "d") == _by_definition(  # type: ignore[arg-type]
+        "p", '[true,1,"k",null,"d"]'
+    )
+    assert content_digest("s", None, "x") == _by_definition("s", '[null,"x"]')  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        link_hash("p", 1.5, 1, "k", None, "d")  # type: ignore[arg-type]
+
+
 def test_seal_links_and_digest() -> None:
     rec = seal(GENESIS, 1, 5, "order.event", "c1", '{"a":1}', salt="ab", ref=None)
     assert rec.prev_hash == GENESIS and not rec.shredded

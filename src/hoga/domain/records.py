@@ -47,6 +47,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from json.encoder import encode_basestring
 
 __all__ = [
     "GENESIS",
@@ -87,23 +88,45 @@ def _plain(value: object) -> object:
     raise TypeError(f"not allowed in a record payload: {type(value).__name__}")
 
 
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
 def canonical(value: object) -> str:
     """Canonical JSON text: sorted keys, no spaces, UTF-8 characters kept, integers only (a
     float, a non-string key or any other type raises TypeError)."""
-    return json.dumps(_plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODE(_plain(value))
 
 
 def _sha(*parts: str) -> str:
     return hashlib.sha256(_SEP.join(p.encode() for p in parts)).hexdigest()
 
 
+# The two texts every record hashes have fixed shapes, so they are written directly: a JSON
+# string is exactly what ``encode_basestring`` (the json module's own, ensure_ascii off) makes of
+# it, an int its decimal text. The result equals ``canonical`` of the same list (a property test
+# checks it); anything outside these types takes the general path.
+
+
 def content_digest(salt: str, customer_id: str, payload: str) -> str:
     """The salted commitment to a record's content (``payload`` is canonical JSON text)."""
+    if type(customer_id) is str and type(payload) is str:
+        text = f"{salt}\n[{encode_basestring(customer_id)},{encode_basestring(payload)}]"
+        return hashlib.sha256(text.encode()).hexdigest()
     return _sha(salt, canonical([customer_id, payload]))
 
 
 def link_hash(prev_hash: str, seq: int, at: int, kind: str, ref: int | None, digest: str) -> str:
     """The chain hash of a record's header and digest after ``prev_hash``."""
+    if (
+        type(seq) is int  # exactly int: a bool would encode as true/false
+        and type(at) is int
+        and type(kind) is str
+        and (ref is None or type(ref) is int)
+        and type(digest) is str
+    ):
+        ref_text = "null" if ref is None else str(ref)
+        head = f"[{seq},{at},{encode_basestring(kind)},{ref_text},{encode_basestring(digest)}]"
+        return hashlib.sha256(f"{prev_hash}\n{head}".encode()).hexdigest()
     return _sha(prev_hash, canonical([seq, at, kind, ref, digest]))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import and_, delete, insert, select, text, update
@@ -24,8 +25,11 @@ __all__ = ["PROOF_SEQ", "SqlRecordLog"]
 
 PROOF_SEQ = "record_proof"
 _PG_RECORDS_LOCK = 0x686F6772  # "hogr": one appender at a time on PostgreSQL
-_FIELDS = Record.__dataclass_fields__
-_INSERT = insert(record_log)
+_FIELDS = tuple(Record.__dataclass_fields__)
+_ROW = attrgetter(*_FIELDS)  # a Record's values in column order, as one tuple
+_INSERT_SQL = (
+    f"INSERT INTO record_log ({', '.join(_FIELDS)}) VALUES ({', '.join('?' * len(_FIELDS))})"
+)
 
 
 def _record(row: Any) -> Record:
@@ -57,8 +61,8 @@ class SqlRecordLog:
             self._tx.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_RECORDS_LOCK})
 
     def append(self, records: Sequence[Record]) -> None:
-        if records:
-            self._tx.execute(_INSERT, [{f: getattr(r, f) for f in _FIELDS} for r in records])
+        if records:  # driver-level executemany: SQLAlchemy's per-row work cost more than the row
+            self._tx.many(_INSERT_SQL, [_ROW(r) for r in records])
 
     def last(self) -> Record | None:
         stmt = select(record_log).order_by(record_log.c.seq.desc()).limit(1)
