@@ -262,7 +262,10 @@ def build_relay(ctx: AppContext, *, wall: Clock | None = None) -> RowRelay | Non
     (:mod:`hoga.engine.realtime_relay`), when the bus is shared; start it in the server's loop."""
     if not is_shared_bus(ctx.settings.bus):
         return None
-    return RowRelay(hub_for(ctx), ctx.pubsub, wall or RealClock())
+    conditions = ctx.services.get("conditions")  # evaluated here for the fronts' sockets too
+    if not isinstance(conditions, ConditionService):
+        conditions = None
+    return RowRelay(hub_for(ctx), ctx.pubsub, wall or RealClock(), conditions=conditions)
 
 
 def build_front_context(
@@ -311,7 +314,8 @@ def build_front_context(
     maintenance = build_maintenance(settings, storage, clock, outbox, wall=wall)
     ctx.services["maintenance.gate"] = MaintenanceGate(maintenance)
     build_compliance(ctx, identity, wall=wall)
-    ctx.services["realtime"] = FrontHub(exchange, bus, wall, limits)
+    ctx.services["realtime"] = hub = FrontHub(exchange, bus, wall, limits)
+    ctx.services["conditions"] = hub.conditions  # forwarded to the market process
     return ctx
 
 

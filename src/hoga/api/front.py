@@ -4,8 +4,8 @@ It serves ``/api/dostk/websocket`` (the same protocol as the market process, :mo
 and ``/health`` — nothing else: orders, queries and the operator API go to the market process.
 Its realtime hub (:class:`hoga.engine.realtime_relay.FrontHub`, built by
 :func:`hoga.bootstrap.build_front_context`) gets ready-made rows from the market over the shared
-bus; LOGIN checks tokens in the shared database. Condition search (CNSR*) evaluates on the
-market's data, so a front answers it with ``return_code`` 1: use the market process's socket.
+bus; LOGIN checks tokens in the shared database. Condition search (CNSR*) is forwarded to the
+market process, which evaluates it on its data (:mod:`hoga.engine.conditions_relay`).
 """
 
 from __future__ import annotations

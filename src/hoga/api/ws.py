@@ -26,8 +26,8 @@ Protocol decisions (all configurable through :class:`WsConfig`, read from
 - During a maintenance window covering the WebSocket, LOGIN gets ``SYSTEM`` R10009 and the
   socket closes; REG gets the same frame and registers nothing (:mod:`hoga.policy.maintenance`).
 - Condition search frames (CNSRLST/CNSRREQ/CNSRCLR) are delegated to ``ctx.services["conditions"]``
-  (``async handle(session, principal, msg) -> ServerMessage``) when present, else answered with
-  ``return_code`` 1.
+  (``async handle(session, principal, msg) -> ServerMessage | None``; None: the service queued
+  the answer on the session itself) when present, else answered with ``return_code`` 1.
 """
 
 from __future__ import annotations
@@ -245,7 +245,9 @@ class _Connection:
                 elif isinstance(msg, Login):
                     session.send(encode(LoginAck(return_code=0, return_msg="")))
                 else:
-                    session.send(encode(await self._condition(session, principal, msg)))
+                    reply = await self._condition(session, principal, msg)
+                    if reply is not None:  # None: the service queued it (a front end's relay)
+                        session.send(encode(reply))
 
     async def _condition(
         self, session: RealtimeSession, principal: Principal, msg: CnsrLst | CnsrReq | CnsrClr

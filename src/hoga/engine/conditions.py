@@ -70,6 +70,7 @@ __all__ = [
     "Refusal",
     "StoredCondition",
     "facts_of",
+    "id_row",
 ]
 
 log = logging.getLogger(__name__)
@@ -236,6 +237,20 @@ def search_row(f: Facts) -> dict[str, str]:
         "17": _pad(f.high or 0),
         "18": _pad(f.low or 0),
     }
+
+
+def id_row(seq: str, code: str, entered: bool, at: int, side: str = "0") -> bytes:
+    """The encoded ``REAL`` type ``02`` row of ``code`` entering (``I``) or leaving (``D``)
+    the realtime search ``seq`` (``side``: FID 907 of the trade that moved it, ``0`` none)."""
+    values = {
+        "841": seq,
+        "9001": code,
+        "843": "I" if entered else "D",
+        "20": hms(at),
+        "907": side,
+        "9081": "1",
+    }
+    return _ENC.encode(real_item("02", code, values))
 
 
 def _mark(state: InstrumentState) -> tuple[date, int, int]:
@@ -435,6 +450,40 @@ class ConditionService:
             for seq in list(st.lives):
                 self._stop(st, seq)
 
+    def forget(self, session: RealtimeSession) -> None:
+        """Drop ``session``'s state and stop its realtime searches now (not lazily)."""
+        self._drop(session)
+
+    def mark_listed(self, session: RealtimeSession) -> None:
+        """Count ``CNSRLST`` as done on ``session`` (it was, before this process started)."""
+        self._state(session).listed = True
+
+    def members(self, session: RealtimeSession, seq: str) -> set[str]:
+        """The codes in the realtime search ``seq`` of ``session`` now (empty if not running)."""
+        st = self._sessions.get(session)
+        item = st.lives.get(seq) if st is not None else None
+        return set(item.members) if item is not None else set()
+
+    def resume(
+        self, session: RealtimeSession, customer_id: str, msg: CnsrReq, members: Iterable[str]
+    ) -> CnsrReqResult:
+        """Start the realtime search of ``msg`` again for a session that had it running with
+        ``members`` in another process's life (a front end's session after the market
+        restarted): nothing is answered on the socket, the codes that entered or left since
+        are pushed as ``I``/``D`` rows, and no churn is recorded. The result tells whether it
+        runs again (``return_code`` 0)."""
+        st = self._state(session)
+        st.listed = True
+        answer = self._request(session, st, customer_id, msg)
+        item = st.lives.get(answer.seq)
+        if answer.return_code != 0 or item is None:
+            return answer
+        old = set(members)
+        at = self.exchange.now
+        for code in sorted(item.members ^ old):
+            self._push(session, id_row(item.seq, code, code in item.members, at), code)
+        return answer
+
     def active(self, session: RealtimeSession) -> list[str]:
         """The realtime searches running on ``session`` (seq strings)."""
         st = self._sessions.get(session)
@@ -489,15 +538,10 @@ class ConditionService:
                 item.members.add(code)
             else:
                 item.members.discard(code)
-            values = {
-                "841": item.seq,
-                "9001": code,
-                "843": "I" if hit else "D",
-                "20": hms(at),
-                "907": side,
-                "9081": "1",
-            }
-            if not session.push("02", code, _ENC.encode(real_item("02", code, values))):
-                self._drop(session)
-                if self.on_overflow is not None:
-                    self.on_overflow(session)
+            self._push(session, id_row(item.seq, code, hit, at, side), code)
+
+    def _push(self, session: RealtimeSession, row: bytes, code: str) -> None:
+        if not session.push("02", code, row):
+            self._drop(session)
+            if self.on_overflow is not None:
+                self.on_overflow(session)

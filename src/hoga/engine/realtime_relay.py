@@ -22,6 +22,9 @@ A front (:class:`FrontHub`) is a hub without feeds: it validates registrations a
 copy of the instrument list (start it with the market's ``--universe-limit``), announces the
 pairs, and hands every row of ``rt.row.*`` / ``rt.acct.*`` to its sessions as they are —
 per-session queues, the drop policy and the direct socket writes are the same as on the market.
+Condition search (CNSRLST/CNSRREQ/CNSRCLR) on a front's sockets is evaluated by the market too,
+over ``rt.cnsr`` / ``rt.cnsr.<front>`` (:mod:`hoga.engine.conditions_relay`; the front's
+:attr:`FrontHub.conditions` forwards, the relay's :attr:`RowRelay.conditions` answers).
 Rows published before a front's first announcement reached the market are not replayed (state
 rows start from the next change, as for a new local registration); with Redis pub/sub, a row
 lost while a connection is down is lost (the bus marks the subscription lagged).
@@ -37,10 +40,13 @@ from typing import Any
 
 import msgspec
 
+from hoga.engine.conditions import ConditionService
+from hoga.engine.conditions_relay import ConditionRelay, FrontConditions
 from hoga.engine.exchange import Exchange
 from hoga.engine.realtime import Pair, RealtimeHub, RealtimeLimits, RealtimeSession
 from hoga.ports.clock import Clock
 from hoga.ports.pubsub import Message, PubSub, Subscription
+from hoga.wire.ws import System
 
 __all__ = ["ANNOUNCE_US", "FrontHub", "RowRelay"]
 
@@ -79,8 +85,16 @@ class RowRelay:
     """The market side (see the module docstring): fronts' wants in, rows and account rows out."""
 
     def __init__(
-        self, hub: RealtimeHub, bus: PubSub, wall: Clock, *, announce_us: int = ANNOUNCE_US
+        self,
+        hub: RealtimeHub,
+        bus: PubSub,
+        wall: Clock,
+        *,
+        announce_us: int = ANNOUNCE_US,
+        conditions: ConditionService | None = None,
     ) -> None:
+        """With ``conditions``, it also evaluates condition searches for the fronts' sockets
+        (:class:`~hoga.engine.conditions_relay.ConditionRelay`, started and stopped with it)."""
         self.hub = hub
         self.bus = bus
         self.wall = wall
@@ -89,13 +103,20 @@ class RowRelay:
         self.fronts: dict[str, tuple[frozenset[Pair], int]] = {}  # id -> pairs, last heard
         self._task: asyncio.Task[None] | None = None
         self._sub: Subscription | None = None
+        self.conditions: ConditionRelay | None = None
+        if conditions is not None:
+            self.conditions = ConditionRelay(conditions, bus, wall, announce_us=announce_us)
         hub.tap_accounts(self.account)
 
     async def start(self) -> None:
         self._sub = await self.bus.subscribe(WANT)
         self._task = asyncio.get_running_loop().create_task(self._run(), name="hoga-rt-relay")
+        if self.conditions is not None:
+            await self.conditions.start()
 
     async def stop(self) -> None:
+        if self.conditions is not None:
+            await self.conditions.stop()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -157,8 +178,11 @@ class FrontHub(RealtimeHub):
         self._announced: frozenset[Pair] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._own: list[Subscription] = []
+        #: condition search, evaluated by the market (``ctx.services["conditions"]``)
+        self.conditions = FrontConditions(self, bus, self.front_id)
 
     async def start(self) -> None:
+        await self.conditions.start()
         loop = asyncio.get_running_loop()
         for topic, handle in ((ROWS + "*", self._row), (ACCOUNTS + "*", self._account)):
             sub = await self.pubsub.subscribe(topic, buffer=100_000)
@@ -174,6 +198,11 @@ class FrontHub(RealtimeHub):
                 await task
         for sub in self._own:
             await sub.close()
+        await self.conditions.stop()
+
+    def close(self, session: RealtimeSession, notice: System | None = None) -> None:
+        super().close(session, notice)
+        self.conditions.forget(session)
 
     async def _sync_feeds(self) -> None:
         """No local feeds: tell the market what the sessions want."""
@@ -191,6 +220,8 @@ class FrontHub(RealtimeHub):
             await self.wall.sleep_until(self.wall.now() + self.announce_us)
             with contextlib.suppress(Exception):  # the bus retries; next beat tries again
                 await self._announce(frozenset(self._subs))
+            with contextlib.suppress(Exception):
+                await self.conditions.beat()
 
     async def _read(self, sub: Subscription, handle: Any) -> None:
         while True:
