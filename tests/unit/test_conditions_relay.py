@@ -22,7 +22,7 @@ from hoga.domain.kst import at_kst
 from hoga.domain.model import TRDE_TP, NewOrder, Side
 from hoga.engine.conditions import ConditionService, StoredCondition
 from hoga.engine.conditions_relay import MSG_NO_MARKET
-from hoga.engine.realtime import RealtimeHub, RealtimeSession
+from hoga.engine.realtime import OVERFLOW_CODE, RealtimeHub, RealtimeLimits, RealtimeSession
 from hoga.engine.realtime_relay import ANNOUNCE_US, FrontHub, RowRelay
 from hoga.wire.ws import CnsrClr, CnsrLst, CnsrReq
 
@@ -55,13 +55,13 @@ class Rig:
 
 
 @asynccontextmanager
-async def rig(ctx: AppContext) -> AsyncIterator[Rig]:
+async def rig(ctx: AppContext, limits: RealtimeLimits | None = None) -> AsyncIterator[Rig]:
     svc = ctx.services["conditions"]
     assert isinstance(svc, ConditionService)
     market = RealtimeHub(ctx.exchange, ctx.pubsub)
     relay = RowRelay(market, ctx.pubsub, ctx.clock, conditions=svc)
     await relay.start()
-    front = FrontHub(ctx.exchange, ctx.pubsub, ctx.clock)
+    front = FrontHub(ctx.exchange, ctx.pubsub, ctx.clock, limits)
     await front.start()
     try:
         yield Rig(svc, relay, front)
@@ -274,5 +274,46 @@ def test_a_market_that_does_not_answer(ctx: AppContext) -> None:
             assert answer is not None and answer.return_code == 1
             assert answer.return_msg == MSG_NO_MARKET
         await front.stop()
+
+    asyncio.run(go())
+
+
+def test_an_answer_after_the_timeout_undoes_its_realtime_search(ctx: AppContext) -> None:
+    async def go() -> None:
+        async with rig(ctx) as r:
+            seq = stored(r.svc, "전체", "price > 0")
+            s = r.front.open("k", ())
+            await ask(r, s, CnsrLst())
+            r.front.conditions.timeout_s = 0  # the answer comes, but too late
+            late = await r.front.conditions.handle(s, ME, CnsrReq(seq=seq, search_type="1"))
+            assert late is not None and late.return_code == 1
+            assert r.relay.conditions is not None
+            stand = r.relay.conditions.sessions[(r.front.front_id, 1)]
+            await turns(lambda: r.svc.active(stand) == [])  # started, then cleared again
+            assert s.take() == []  # the socket heard only the refusal (returned above)
+            assert r.front.conditions.sockets[s].lives == {}
+            r.front.close(s)  # a closed socket's frame is not forwarded
+            assert await r.front.conditions.handle(s, ME, CnsrLst()) is not None
+            assert s not in r.front.conditions.sockets
+
+    asyncio.run(go())
+
+
+def test_a_front_socket_that_cannot_keep_up_is_ended(ctx: AppContext) -> None:
+    async def go() -> None:
+        async with rig(ctx, RealtimeLimits(max_pending=1)) as r:
+            code, seq = above_ask(ctx, r.svc)
+            s = r.front.open("k", ())
+            await ask(r, s, CnsrLst())
+            await ask(r, s, CnsrReq(seq=seq, search_type="1"))
+            cross(ctx, code, 1, Side.BUY)  # I: queued, never read
+            cross(ctx, code, 2, Side.SELL)  # D: one row too many
+            await turns(lambda: s.closed)
+            assert s.notice is not None
+            notice = json.loads(s.notice)
+            assert notice["code"] == OVERFLOW_CODE and "조건검색" in notice["message"]
+            assert r.relay.conditions is not None
+            await turns(lambda: r.relay.conditions is not None and not r.relay.conditions.sessions)
+            assert s not in r.front.conditions.sockets
 
     asyncio.run(go())

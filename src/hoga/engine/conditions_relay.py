@@ -317,6 +317,8 @@ class FrontConditions:
     ) -> CnsrLstResult | CnsrReqResult | CnsrClrResult | None:
         """Forward one condition frame to the market. None: its answer was queued on
         ``session`` already (in order with the rows); else the refusal to send."""
+        if session.closed:  # nobody would read the answer
+            return _refusal(msg)
         socket = self.sockets.get(session)
         if socket is None:
             socket = _Socket(next(self._ids), session, str(principal.customer_id))
