@@ -23,9 +23,13 @@ import asyncio
 import cProfile
 import gc
 import json
+import os
 import pstats
 import shutil
+import signal
+import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -38,6 +42,21 @@ from hoga.engine.identity import IdentityService, ScryptParams
 from hoga.engine.tuning import apply_gc_policy
 
 BATCH = 32
+
+
+def _thread_cpu() -> dict[str, float]:
+    """CPU seconds of every live thread of this process (from ``/proc``), by thread name."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for t in threading.enumerate():
+        try:
+            with open(f"/proc/self/task/{t.native_id}/stat") as f:
+                fields = f.read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        name = t.name.rstrip("_0123456789") or t.name
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return out
 
 
 def _bodies(ctx, codes: list[str]) -> list[bytes]:  # type: ignore[no-untyped-def]
@@ -122,24 +141,48 @@ async def _main(args: argparse.Namespace) -> None:
 
     gc.callbacks.append(on_gc)
     prof = cProfile.Profile() if args.profile else None
-    t0, w0 = time.thread_time(), time.perf_counter()
+    spy = None
+    if args.py_spy:  # sample every thread of this process over the measured orders only
+        out = args.py_spy_out or str(work / "order.spy.txt")
+        cmd = [args.py_spy, "record", "-r", "250", "-f", "raw", "--threads", "-o", out]
+        spy = subprocess.Popen([*cmd, "-p", str(os.getpid())], stderr=subprocess.DEVNULL)
+        await asyncio.sleep(1.0)  # let it attach
+    t0, w0, p0 = time.thread_time(), time.perf_counter(), time.process_time()
+    threads0 = _thread_cpu()
+    broker = ctx.services["brokerage"]
+    commits0, works0 = broker._group.commits, broker._group.committed_works
     if prof:
         prof.enable()
     bad = await run(args.orders)
     if prof:
         prof.disable()
     cpu, wall = time.thread_time() - t0, time.perf_counter() - w0
+    proc = time.process_time() - p0
+    threads1 = _thread_cpu()
+    commits = broker._group.commits - commits0
+    works = broker._group.committed_works - works0
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        spy.wait()
+        print("py-spy samples (raw, per thread):", args.py_spy_out or work / "order.spy.txt")
     gc.callbacks.remove(on_gc)
     done = args.orders // BATCH * BATCH
     print(
         f"orders {done}  refused {bad}  main-thread CPU {cpu / done * 1e6:.1f} µs/order"
+        f"  all threads {proc / done * 1e6:.1f} µs/order"
         f"  wall {wall / done * 1e6:.1f} µs/order"
         f"  (gc: {gc_time[1]} collections, {gc_time[0] / done * 1e6:.1f} µs/order, all threads;"
         f" by generation µs/order {[round(g / done * 1e6, 1) for g in by_gen]})"
     )
+    per_thread = {k: v - threads0.get(k, 0.0) for k, v in threads1.items()}
+    print(
+        "  CPU by thread µs/order (/proc, 10 ms ticks): "
+        + ", ".join(f"{k} {v / done * 1e6:.0f}" for k, v in sorted(per_thread.items()) if v)
+        + f"; group commits {commits} ({works / max(commits, 1):.1f} works each)"
+    )
     await records.aclose()
     ctx.storage.close()
-    if not prof:
+    if not prof and not (spy is not None and args.py_spy_out is None):
         shutil.rmtree(work, ignore_errors=True)
     if prof:
         stats = pstats.Stats(prof)
@@ -157,6 +200,8 @@ def main() -> None:
     p.add_argument("--profile", action="store_true")
     p.add_argument("--sort", default="tottime")
     p.add_argument("--top", type=int, default=40)
+    p.add_argument("--py-spy", default=None, help="py-spy binary: sample the measured orders")
+    p.add_argument("--py-spy-out", default=None, help="where the raw samples go")
     asyncio.run(_main(p.parse_args()))
 
 

@@ -1,12 +1,18 @@
 """Group commit of trading writes: a :class:`~hoga.ports.storage.TradeBatch` in a few
 statements over many rows, whatever the number of orders in it.
 
-The rows go straight to the driver's ``executemany`` (:meth:`hoga.adapters.sql.tx.Tx.many`):
-SQLAlchemy's per-row parameter processing cost more than the SQLite statements themselves.
+The rows go straight to the driver (:meth:`hoga.adapters.sql.tx.Tx.query`), as multi-row
+``INSERT … VALUES (…), (…)`` statements of a power-of-two number of rows (at most
+``_MAX_PARAMS`` parameters each, so a handful of statement shapes, all kept prepared by the
+driver): SQLAlchemy's per-row parameter processing cost more than the SQLite statements
+themselves, and a driver ``executemany`` steps (and, with SQLite, releases and takes back the
+GIL) once per row — each take-back may wait a whole switch interval while the event loop runs.
+The sequences a batch draws from are advanced by one statement.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table
@@ -29,15 +35,38 @@ _ENTRY_COLS = ("entry_id", "at", "account", "ref")
 _LINE_COLS = ("entry_id", "line_no", "account", "asset", "book", "amount")
 
 
-def _insert(table: Table, cols: tuple[str, ...]) -> str:
+def _insert(table: Table, cols: tuple[str, ...]) -> tuple[str, int]:
     assert set(cols) == {c.name for c in table.c}, table.name
-    return f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+    return f"INSERT INTO {table.name} ({', '.join(cols)})", len(cols)
+
+
+@cache
+def _values(head: str, width: int, rows: int) -> str:
+    one = f"({', '.join('?' * width)})"
+    return f"{head} VALUES {', '.join([one] * rows)}"
+
+
+def _insert_rows(tx: Tx, insert: tuple[str, int], rows: list[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` in statements of a power-of-two number of rows (largest first)."""
+    head, width = insert
+    most = 1 << ((_MAX_PARAMS // width).bit_length() - 1)
+    done, total = 0, len(rows)
+    while done < total:
+        n = min(most, 1 << ((total - done).bit_length() - 1))
+        tx.query(_values(head, width, n), [v for row in rows[done : done + n] for v in row])
+        done += n
 
 
 _INSERT_ORDERS = _insert(orders, _ORDER_COLS)
 _INSERT_FILLS = _insert(fills, _FILL_COLS)
 _INSERT_ENTRIES = _insert(journal_entries, _ENTRY_COLS)
 _INSERT_LINES = _insert(journal_lines, _LINE_COLS)
+#: parameters per statement (SQLite's historical default limit is 999)
+_MAX_PARAMS = 999
+_ALLOCATE = (
+    "INSERT INTO sequences (name, value) VALUES {values} ON CONFLICT (name)"
+    " DO UPDATE SET value = sequences.value + excluded.value RETURNING name, value"
+)
 _CHANGE_ORDERS = (
     f"UPDATE {orders.name} SET status = ?, filled_qty = ?, open_qty = ?, updated_at = ?"
     " WHERE ord_no = ?"
@@ -73,31 +102,26 @@ class SqlTradeWriter:
         self._tx = tx
         self._seqs = seqs
 
+    def _allocate(self, counts: dict[str, int]) -> dict[str, int]:
+        """Advance each named sequence by its count in one statement; the first value each
+        drew (as :meth:`SqlSequenceRepository.allocate`)."""
+        if not counts:
+            return {}
+        params: list[Any] = []
+        for name, count in counts.items():
+            params += (name, count)
+        sql = _ALLOCATE.format(values=", ".join(["(?, ?)"] * len(counts)))
+        rows = self._tx.query(sql, params)
+        return {name: int(last) - counts[name] + 1 for name, last in rows}
+
     def write(self, batch: TradeBatch) -> TradeBatchIds:
         tx = self._tx
         nos = batch.order_nos
+        counts: dict[str, int] = {}
         if nos:
-            first = self._seqs.allocate(ORDER_NO, len(nos))
-            if first != nos.start:
-                raise tx.fail(
-                    f"order numbers {nos.start}..{nos[-1]} were drawn elsewhere"
-                    f" (the sequence continues at {first})"
-                )
-        if batch.orders:
-            tx.many(_INSERT_ORDERS, [_order_row(o) for o in batch.orders])
-        if batch.changes:
-            rows = [
-                (c.status, c.filled_qty, c.open_qty, c.updated_at, c.ord_no) for c in batch.changes
-            ]
-            changed = tx.many(_CHANGE_ORDERS, rows)
-            if changed >= 0 and changed != len(rows):
-                tx.fail(f"{len(rows) - changed} changed orders do not exist")
-                raise NotFoundError("order of a change")
-        first_exec = 0
+            counts[ORDER_NO] = len(nos)
         if batch.fills:
-            first_exec = self._seqs.allocate(EXEC_ID, len(batch.fills))
-            tx.many(_INSERT_FILLS, [_fill_row(n, f) for n, f in enumerate(batch.fills, first_exec)])
-        first_entry = 0
+            counts[EXEC_ID] = len(batch.fills)
         if batch.postings:
             for p in batch.postings:
                 if not p.lines:
@@ -106,7 +130,31 @@ class SqlTradeWriter:
                     raise tx.fail(
                         f"journal entry {p.ref!r} for {p.account} does not balance: {off}"
                     )
-            first_entry = self._seqs.allocate(JOURNAL_ENTRY, len(batch.postings))
+            counts[JOURNAL_ENTRY] = len(batch.postings)
+        firsts = self._allocate(counts)
+        if nos:
+            first = firsts[ORDER_NO]
+            if first != nos.start:
+                raise tx.fail(
+                    f"order numbers {nos.start}..{nos[-1]} were drawn elsewhere"
+                    f" (the sequence continues at {first})"
+                )
+        if batch.orders:
+            _insert_rows(tx, _INSERT_ORDERS, [_order_row(o) for o in batch.orders])
+        if batch.changes:
+            rows = [
+                (c.status, c.filled_qty, c.open_qty, c.updated_at, c.ord_no) for c in batch.changes
+            ]
+            changed = tx.many(_CHANGE_ORDERS, rows)
+            if changed >= 0 and changed != len(rows):
+                tx.fail(f"{len(rows) - changed} changed orders do not exist")
+                raise NotFoundError("order of a change")
+        first_exec = firsts.get(EXEC_ID, 0)
+        if batch.fills:
+            fills = [_fill_row(n, f) for n, f in enumerate(batch.fills, first_exec)]
+            _insert_rows(tx, _INSERT_FILLS, fills)
+        first_entry = firsts.get(JOURNAL_ENTRY, 0)
+        if batch.postings:
             entries: list[tuple[Any, ...]] = []
             lines: list[tuple[Any, ...]] = []
             for entry_id, p in enumerate(batch.postings, first_entry):
@@ -115,6 +163,6 @@ class SqlTradeWriter:
                     (entry_id, n, p.account, ln.asset, ln.book, ln.amount)
                     for n, ln in enumerate(p.lines)
                 )
-            tx.many(_INSERT_ENTRIES, entries)
-            tx.many(_INSERT_LINES, lines)
+            _insert_rows(tx, _INSERT_ENTRIES, entries)
+            _insert_rows(tx, _INSERT_LINES, lines)
         return TradeBatchIds(first_entry, first_exec)

@@ -74,6 +74,23 @@ class Tx:
         finally:
             cursor.close()
 
+    def query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Run one driver-level statement (``?`` placeholders, as :meth:`many`) and return all
+        its rows, without SQLAlchemy's statement and result processing."""
+        conn = self._live()
+        if conn.dialect.paramstyle != "qmark":
+            sql = sql.replace("?", "%s")
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        cursor = dbapi.cursor()
+        try:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall()) if cursor.description else []
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise self.fail(describe(exc)) from exc
+        finally:
+            cursor.close()
+
     def fail(self, message: str) -> StorageError:
         """Record a failure (dooming the unit of work) and return the error to raise."""
         self.failure = StorageError(message)
