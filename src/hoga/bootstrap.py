@@ -227,10 +227,12 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
 
     brokerage.notify = AccountFeed(exchange, push_account).notify
     brokerage.recover()
-    identity = IdentityService(storage, clock, wall=base_clock or RealClock())
+    wall = base_clock or RealClock()  # the one wall clock of the policy services
+    ctx.wall = wall
+    identity = IdentityService(storage, clock, wall=wall)
     ctx.services["identity"] = identity
     ctx.auth = IdentityAuthenticator(identity)
-    ctx.limiter = open_limiter(settings, base_clock or RealClock())
+    ctx.limiter = open_limiter(settings, wall)
     outbox = build_outbox(settings, storage, clock)
     ctx.services["outbox"] = outbox
     ctx.services["records"] = records = build_records(settings, storage, clock)
@@ -240,15 +242,15 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
         storage,
         clock,
         identity,
-        wall=base_clock or RealClock(),
+        wall=wall,
         services=ctx.services,
         notifier=outbox,
     )
     ctx.services["maintenance"] = maintenance = build_maintenance(
-        settings, storage, clock, outbox, wall=base_clock or RealClock()
+        settings, storage, clock, outbox, wall=wall
     )
     ctx.services["maintenance.gate"] = MaintenanceGate(maintenance)
-    build_compliance(ctx, identity, wall=base_clock or RealClock())
+    build_compliance(ctx, identity, wall=wall)
     return ctx
 
 
@@ -306,6 +308,7 @@ def build_front_context(
         recorder=recorder,
         runner=MarketRunner(exchange, clock),  # never started
         operator_token=settings.operator_token or "",
+        wall=wall,
     )
     identity = IdentityService(storage, clock, wall=wall)
     ctx.services["identity"] = identity

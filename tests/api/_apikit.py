@@ -45,7 +45,9 @@ class _StandIn:
     def __init__(self) -> None:
         self.tokens: dict[str, Principal] = {}
 
-    def authenticate(self, token: str, env: str, client_ip: str) -> Principal | ApiError:
+    def authenticate(
+        self, token: str, env: str, client_ip: str, **_times: int | None
+    ) -> Principal | ApiError:
         who = self.tokens.get(token)
         if who is None:
             return ApiError.of(8005)

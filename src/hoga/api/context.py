@@ -18,6 +18,7 @@ from hoga.engine.runtime import MarketRunner
 from hoga.engine.simclock import SimClock
 from hoga.engine.universe import Universe
 from hoga.policy.ratelimit import RequestLimiter
+from hoga.ports.clock import Clock
 from hoga.ports.pubsub import PubSub
 from hoga.ports.storage import Storage
 from hoga.wire.errors import ApiError
@@ -37,9 +38,19 @@ class Principal:
 
 
 class Authenticator(Protocol):
-    """Turns a bearer token into a principal, or the documented error (8005, 8031, …)."""
+    """Turns a bearer token into a principal, or the documented error (8005, 8031, …).
+    ``wall`` / ``now``: the caller's readings of the wall clock and simulated time for this
+    request (None: read them)."""
 
-    def authenticate(self, token: str, env: str, client_ip: str) -> Principal | ApiError: ...
+    def authenticate(
+        self,
+        token: str,
+        env: str,
+        client_ip: str,
+        *,
+        wall: int | None = None,
+        now: int | None = None,
+    ) -> Principal | ApiError: ...
 
 
 @dataclass(slots=True)
@@ -58,3 +69,4 @@ class AppContext:
     auth: Authenticator | None = None
     limiter: RequestLimiter | None = None  # None: no rate limits (hoga.policy.ratelimit)
     services: dict[str, Any] = field(default_factory=dict)
+    wall: Clock | None = None  # the wall clock the policy services read (None: their own)

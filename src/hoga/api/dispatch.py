@@ -185,6 +185,8 @@ async def dispatch(
     """Run one REST call end to end (see the module docstring for the order of checks) and
     record it: customer, app key, api-id, address, outcome (terms art. 14, hoga.engine.records)."""
     seen: list[Principal] = []
+    wall_clock = ctx.wall  # one reading of each clock serves every check of this call
+    times = (wall_clock.now() if wall_clock is not None else None, ctx.clock.now())
     result = await _run(
         ctx,
         path=path,
@@ -196,6 +198,7 @@ async def dispatch(
         env=env,
         client_ip=client_ip,
         seen=seen,
+        times=times,
     )
     records = ctx.services.get("records")
     if records is not None:
@@ -209,7 +212,7 @@ async def dispatch(
             except msgspec.DecodeError:
                 rc = -1
         customer = who.customer_id if who else ""
-        records.api_call(customer, appkey, aid, client_ip, result.status, rc)
+        records.api_call(customer, appkey, aid, client_ip, result.status, rc, at=times[1])
     return result
 
 
@@ -225,6 +228,7 @@ async def _run(
     env: str,
     client_ip: str,
     seen: list[Principal],
+    times: tuple[int | None, int],
 ) -> Result:
     api_id = (api_id or "").strip()
     if not api_id:
@@ -238,8 +242,9 @@ async def _run(
     entry = HANDLERS.get(api_id)
     if entry is None or api_id not in REQUEST_SCHEMAS:
         return _error(not_served(api_id), api_id)
+    wall, now = times
     gate = ctx.services.get("maintenance.gate")  # art. 4 ④, 12 (hoga.policy.maintenance)
-    window = None if gate is None else gate.check(api_id, path, entry.kind)
+    window = None if gate is None else gate.check(api_id, path, entry.kind, wall=wall, now=now)
     if window is not None and window.error is not None:  # 1800, HTTP 503, nothing processed
         err = window.error
         closed = (*_headers(api_id), *window.headers)
@@ -247,26 +252,30 @@ async def _run(
     principal: Principal | None = None
     incidents = ctx.services.get("incidents")  # terms art. 8/9 (hoga.engine.incidents)
     if incidents is not None:
-        incidents.maybe_sweep()  # a suspension that ended lets this token issue through
+        incidents.maybe_sweep(wall=wall, now=now)  # an ended suspension lets a token issue
     if entry.auth:
         token = bearer_token(authorization)
         if isinstance(token, ApiError):
             return _error(token, api_id)
         if ctx.auth is None:
             return _error(ApiError.of(8005), api_id)
-        who = ctx.auth.authenticate(token, env, client_ip)
+        who = ctx.auth.authenticate(token, env, client_ip, wall=wall, now=now)
         if isinstance(who, ApiError):
             return _error(who, api_id)
         principal = who
         seen.append(who)
-        barred = None if incidents is None else incidents.refusal(who.customer_id)
+        barred = (
+            None if incidents is None else incidents.refusal(who.customer_id, wall=wall, now=now)
+        )
         if barred is not None:  # suspended / terminated (also before identity's cache expires)
             return _error(ApiError.of(8103, reason=barred), api_id)
     limited = None
     if ctx.limiter is not None:  # rate limits (terms art. 11): refused → 1700, not processed
         limited = await rate_limited(ctx.limiter, entry.kind, api_id, principal, data, client_ip)
     if incidents is not None and principal is not None:  # abnormal-load detectors
-        incidents.record_call(principal.customer_id, api_id, entry.kind, limited is None, body=data)
+        incidents.record_call(
+            principal.customer_id, api_id, entry.kind, limited is None, body=data, wall=wall
+        )
     if limited is not None:
         return limited
     req = decode_request(api_id, data)

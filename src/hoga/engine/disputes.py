@@ -132,10 +132,16 @@ class DisputeService:
 
     # -- time -------------------------------------------------------------------------------
 
-    def maybe_sweep(self) -> None:
-        wall = self.wall.now()
+    def maybe_sweep(self, *, wall: int | None = None, now: int | None = None) -> None:
+        """Pass due milestones when one is due, and reload every ``refresh_us`` of wall time
+        (``wall`` / ``now``: the caller's readings of the wall clock and simulated time)."""
+        if wall is None:
+            wall = self.wall.now()
         stale = self._refreshed is None or wall - self._refreshed >= self.refresh_us
-        due = self._next_due is not None and self.clock.now() >= self._next_due
+        due = (
+            self._next_due is not None
+            and (self.clock.now() if now is None else now) >= self._next_due
+        )
         if stale or due:
             self.sweep()
 

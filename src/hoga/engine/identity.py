@@ -510,14 +510,25 @@ class IdentityService:
             self._live[appkey] = (issued, bind)
         return issued
 
-    def authenticate(self, token: str, env: str, client_ip: str = "") -> Identity | Denied:
+    def authenticate(
+        self,
+        token: str,
+        env: str,
+        client_ip: str = "",
+        *,
+        wall: int | None = None,
+        now: int | None = None,
+    ) -> Identity | Denied:
         """The identity behind ``token`` in ``env``, or why not (see the module docstring).
-        Address checks on the identity's ``allowed_ips`` / ``bound_ip`` are the caller's."""
+        Address checks on the identity's ``allowed_ips`` / ``bound_ip`` are the caller's.
+        ``wall`` / ``now``: the caller's readings of the wall clock and simulated time."""
         h = token_hash(token)
-        wall = self._wall.now()
+        if wall is None:
+            wall = self._wall.now()
         if self._polled is None or wall - self._polled > self._recheck:
             self._poll(wall)
-        now = self._clock.now()
+        if now is None:
+            now = self._clock.now()
         cached = self._cache.get(h)
         if cached is not None and wall - cached[1] <= self._reverify:
             who: Identity | Denied = cached[0]

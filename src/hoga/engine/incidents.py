@@ -142,14 +142,16 @@ class IncidentService:
         allowed: bool,
         request_id: str = "",
         body: bytes = b"",
+        *,
+        wall: int | None = None,
     ) -> Incident | None:
-        """Feed one authenticated call to the detector; the incident it caused, if any."""
+        """Feed one authenticated call to the detector; the incident it caused, if any
+        (``wall``: the caller's reading of the wall clock, when it has one)."""
         if self.detector is None or customer_id in self._blocked:
             return None
         rid = request_id or self.request_id()
-        found = self.detector.observe_call(
-            customer_id, api_id, kind, allowed, self.wall.now(), rid, body
-        )
+        at = self.wall.now() if wall is None else wall
+        found = self.detector.observe_call(customer_id, api_id, kind, allowed, at, rid, body)
         return None if found is None else self._detected(customer_id, found)
 
     def record_condition_event(
@@ -171,9 +173,11 @@ class IncidentService:
 
     # -- the gate -------------------------------------------------------------------------
 
-    def refusal(self, customer_id: str) -> str | None:
+    def refusal(
+        self, customer_id: str, *, wall: int | None = None, now: int | None = None
+    ) -> str | None:
         """Why this customer's calls are refused now (None: they are not)."""
-        self.maybe_sweep()
+        self.maybe_sweep(wall=wall, now=now)
         inc = self._blocked.get(customer_id)
         if inc is None:
             return None
@@ -184,11 +188,16 @@ class IncidentService:
             f"소명 기한 {_when(inc.deadline)}, POST {EXPLANATION_PATH.format(id=inc.id)})"
         )
 
-    def maybe_sweep(self) -> None:
-        """Apply due time-driven changes, and reload from storage every ``refresh_us``."""
-        wall = self.wall.now()
+    def maybe_sweep(self, *, wall: int | None = None, now: int | None = None) -> None:
+        """Apply due time-driven changes, and reload from storage every ``refresh_us``
+        (``wall`` / ``now``: the caller's readings of the wall clock and simulated time)."""
+        if wall is None:
+            wall = self.wall.now()
         stale = self._refreshed is None or wall - self._refreshed >= self.policy.refresh_us
-        due = self._next_due is not None and self.clock.now() >= self._next_due
+        due = (
+            self._next_due is not None
+            and (self.clock.now() if now is None else now) >= self._next_due
+        )
         if stale or due:
             self.sweep()
 

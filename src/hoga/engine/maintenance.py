@@ -250,17 +250,25 @@ class MaintenanceService:
             found = uow.operations.windows(ending_after=now if current else None)
         return [w for w in found if not (current and w.cancelled_at is not None)]
 
-    def active(self) -> list[MaintenanceWindow]:
-        """Windows in force now (cached; see the module docstring)."""
-        self.tick()
-        now = self.clock.now()
-        return [w for w in self._cache if w.starts_at <= now < w.ends_at]
+    def active(self, *, wall: int | None = None, now: int | None = None) -> list[MaintenanceWindow]:
+        """Windows in force now (cached; see the module docstring). ``wall`` / ``now``: the
+        caller's reading of the wall clock / simulated time, when it has one."""
+        if now is None:
+            now = self.clock.now()
+        self.tick(wall=wall, now=now)
+        cache = self._cache
+        if not cache:
+            return []
+        return [w for w in cache if w.starts_at <= now < w.ends_at]
 
     # -- time-driven work ------------------------------------------------------------------
 
-    def tick(self) -> None:
+    def tick(self, *, wall: int | None = None, now: int | None = None) -> None:
         """Reload when stale and send due reminders / reports."""
-        wall, now = self.wall.now(), self.clock.now()
+        if wall is None:
+            wall = self.wall.now()
+        if now is None:
+            now = self.clock.now()
         stale = self._loaded is None or wall - self._loaded >= self.policy.refresh_us
         due = self._next_due is not None and now >= self._next_due
         if not (stale or due):

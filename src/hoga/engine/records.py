@@ -323,10 +323,19 @@ class Recorder:
             self._wake.set()
 
     def api_call(
-        self, customer_id: str, appkey: str, api_id: str, ip: str, status: int, return_code: int
+        self,
+        customer_id: str,
+        appkey: str,
+        api_id: str,
+        ip: str,
+        status: int,
+        return_code: int,
+        *,
+        at: int | None = None,
     ) -> None:
-        """One API call and how it ended (HTTP status, Kiwoom ``return_code``). Called on every
-        REST request: the canonical payload text is remembered per distinct value set."""
+        """One API call and how it ended (HTTP status, Kiwoom ``return_code``) at ``at`` (None:
+        now). Called on every REST request: the canonical payload text is remembered per
+        distinct value set."""
         key = (appkey, api_id, ip, status, return_code)
         text = self._call_texts.get(key)
         if text is None:
@@ -336,7 +345,8 @@ class Recorder:
             if len(self._call_texts) >= 10_000:
                 self._call_texts.clear()
             self._call_texts[key] = text
-        pending = _Pending(self.clock.now(), "api.call", customer_id, "", text, None)
+        when = self.clock.now() if at is None else at
+        pending = _Pending(when, "api.call", customer_id, "", text)
         with self._buffer_lock:
             self._buffer.append(pending)
             full = len(self._buffer) >= self.max_batch

@@ -235,9 +235,11 @@ class TermsService:
 
     # -- the gate and time ------------------------------------------------------------------
 
-    def refusal(self, customer_id: str) -> str | None:
+    def refusal(
+        self, customer_id: str, *, wall: int | None = None, now: int | None = None
+    ) -> str | None:
         """Why this customer's calls are refused now (None: they are not)."""
-        self.maybe_sweep()
+        self.maybe_sweep(wall=wall, now=now)
         v = self._barred.get(customer_id)
         if v is None:
             return None
@@ -247,11 +249,16 @@ class TermsService:
             "해지: POST /hoga/v1/terms/terminate"
         )
 
-    def maybe_sweep(self) -> None:
-        """Sweep when a version took effect, and reload every ``refresh_us`` of wall time."""
-        wall = self.wall.now()
+    def maybe_sweep(self, *, wall: int | None = None, now: int | None = None) -> None:
+        """Sweep when a version took effect, and reload every ``refresh_us`` of wall time
+        (``wall`` / ``now``: the caller's readings of the wall clock and simulated time)."""
+        if wall is None:
+            wall = self.wall.now()
         stale = self._refreshed is None or wall - self._refreshed >= self.refresh_us
-        due = self._next_due is not None and self.clock.now() >= self._next_due
+        due = (
+            self._next_due is not None
+            and (self.clock.now() if now is None else now) >= self._next_due
+        )
         if stale or due:
             self.sweep()
 

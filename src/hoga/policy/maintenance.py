@@ -104,13 +104,16 @@ class MaintenanceGate:
     def __init__(self, service: MaintenanceService) -> None:
         self.service = service
 
-    def check(self, api_id: str, path: str, kind: str) -> GateDecision:
-        active = self.service.active()
+    def check(
+        self, api_id: str, path: str, kind: str, *, wall: int | None = None, now: int | None = None
+    ) -> GateDecision:
+        """Proceed, refuse (1800) or mark stale; ``wall`` / ``now`` as in ``active``."""
+        active = self.service.active(wall=wall, now=now)
         if not active:
             return _PROCEED
         for w in active:
             if covers(w.scope, api_id=api_id, path=path, kind=kind):
-                left_us = w.ends_at - self.service.clock.now()
+                left_us = w.ends_at - (self.service.clock.now() if now is None else now)
                 retry = str(max(1, -(-left_us // 1_000_000)))
                 return GateDecision(refusal(w), (("retry-after", retry),))
         if path in STALE_PATHS:

@@ -79,13 +79,21 @@ class ConsentGate:
     ) -> None:
         self._inner, self._terms, self._disputes = inner, terms, disputes
 
-    def authenticate(self, token: str, env: str, client_ip: str) -> Principal | ApiError:
-        who = self._inner.authenticate(token, env, client_ip)
+    def authenticate(
+        self,
+        token: str,
+        env: str,
+        client_ip: str,
+        *,
+        wall: int | None = None,
+        now: int | None = None,
+    ) -> Principal | ApiError:
+        who = self._inner.authenticate(token, env, client_ip, wall=wall, now=now)
         if isinstance(who, ApiError):
             return who
         if self._disputes is not None:
-            self._disputes.maybe_sweep()
-        barred = self._terms.refusal(who.customer_id)
+            self._disputes.maybe_sweep(wall=wall, now=now)
+        barred = self._terms.refusal(who.customer_id, wall=wall, now=now)
         return who if barred is None else ApiError.of(8103, reason=barred)
 
 

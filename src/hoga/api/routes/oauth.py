@@ -82,23 +82,50 @@ class IdentityAuthenticator:
     """The :class:`~hoga.api.context.Authenticator` over the identity service, with the key's
     address checks (8050 / 8010); refusals are recorded."""
 
-    __slots__ = ("_identity",)
+    __slots__ = ("_identity", "_principals")
 
     def __init__(self, identity: IdentityService) -> None:
         self._identity = identity
+        # token hash -> (identity, its principal): one Principal per cached identity
+        self._principals: dict[str, tuple[Identity, Principal]] = {}
 
-    def authenticate(self, token: str, env: str, client_ip: str) -> Principal | ApiError:
-        who = self.identify(token, env, client_ip)
+    def authenticate(
+        self,
+        token: str,
+        env: str,
+        client_ip: str,
+        *,
+        wall: int | None = None,
+        now: int | None = None,
+    ) -> Principal | ApiError:
+        who = self.identify(token, env, client_ip, wall=wall, now=now)
         if isinstance(who, Denied):
             return token_error(who)
-        return Principal(who.customer_id, who.appkey, who.env, who.accounts, who.token_hash)
+        held = self._principals.get(who.token_hash)
+        if held is not None and held[0] is who:
+            return held[1]
+        principal = Principal(who.customer_id, who.appkey, who.env, who.accounts, who.token_hash)
+        if len(self._principals) >= 50_000:
+            self._principals.clear()
+        self._principals[who.token_hash] = (who, principal)
+        return principal
 
-    def identify(self, token: str, env: str, client_ip: str) -> Identity | Denied:
+    def identify(
+        self,
+        token: str,
+        env: str,
+        client_ip: str,
+        *,
+        wall: int | None = None,
+        now: int | None = None,
+    ) -> Identity | Denied:
         """The identity behind ``token`` from ``client_ip``, or the recorded refusal."""
-        who = self._identity.authenticate(token, env, client_ip)
+        who = self._identity.authenticate(token, env, client_ip, wall=wall, now=now)
         if isinstance(who, Denied):
             detail = who.reason.value + (f" ({who.detail})" if who.detail else "")
             self._identity.record_refusal(Action.TOKEN_USE, "", client_ip, detail)
+            return who
+        if not who.allowed_ips and who.bound_ip is None:  # no address rule to check
             return who
         decision = check_call(who.allowed_ips, who.bound_ip, client_ip)
         if decision.allowed:
