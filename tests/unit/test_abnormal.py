@@ -135,3 +135,17 @@ def test_order_storm_fires_exactly_when_a_window_holds_the_threshold(
             fired.append(n)
             since = n + 1
     assert len(fired) <= len(times) // threshold
+
+
+def test_long_bodies_are_compared_whole_by_digest() -> None:
+    det = AbnormalLoadDetector(small())
+    long_a = b'{"stk_cd":"005930","pad":"' + b"a" * 300 + b'"}'
+    long_b = long_a.replace(b"a" * 300, b"a" * 299 + b"b")  # differs in one byte near the end
+    mixed = [(T0 + i * S, "ka10001", "query", True, long_a if i % 2 else long_b) for i in range(14)]
+    assert feed(det, mixed) == []  # 7 of each: neither reaches 8
+    (ev,) = feed(det, [(T0 + 20 * S, "ka10001", "query", True, long_a)])
+    assert ev.rule == "identical_queries:ka10001"
+    short = long_a[:16]  # a short body never shares a counter with a long body's digest
+    det = AbnormalLoadDetector(small())
+    calls = [(T0 + i * S, "ka10001", "query", True, long_a if i % 2 else short) for i in range(14)]
+    assert feed(det, calls) == []

@@ -9,7 +9,8 @@ watches what a customer keeps doing over a longer ``window`` (default 5 minutes)
 - ``sustained_refusals`` — at least ``refusals`` rate-limit refusals (1700) within the window,
   the first and last at least ``refusal_span_us`` apart (a single burst is not "sustained");
 - ``identical_queries`` — at least ``identical`` admitted query calls with the same api-id and
-  the same request body (a BLAKE2 digest of it) within the window;
+  the same request body (the body itself up to 128 bytes, a BLAKE2 digest of a longer one)
+  within the window;
 - ``order_storm`` — at least ``orders`` order calls (place, modify, cancel) within the window;
 - ``cancel_storm`` — at least ``cancels`` modify / cancel calls within the window;
 - ``condition_churn`` — at least ``conditions`` real-time condition-search events (register,
@@ -66,6 +67,9 @@ class AbnormalThresholds:
     max_digests: int = 256
 
 
+_SHORT_BODY = 128  # bytes: up to this, a query body is kept as it is (no digest to compute)
+
+
 @dataclass(slots=True)
 class _Counter:
     """Times and request ids of recent events, oldest first (at most ``limit`` kept)."""
@@ -86,7 +90,7 @@ class _Counter:
 @dataclass(slots=True)
 class _Customer:
     counters: dict[str, _Counter] = field(default_factory=dict)
-    digests: OrderedDict[bytes, _Counter] = field(default_factory=OrderedDict)
+    digests: OrderedDict[tuple[str, bytes], _Counter] = field(default_factory=OrderedDict)
 
 
 class AbnormalLoadDetector:
@@ -118,7 +122,12 @@ class AbnormalLoadDetector:
             return found
         if kind != "query" or not t.identical:
             return None
-        digest = hashlib.blake2b(api_id.encode() + b"\0" + body, digest_size=16).digest()
+        # a short body is its own key; a long one is kept as its BLAKE2 digest
+        digest = (
+            (api_id, body)
+            if len(body) <= _SHORT_BODY
+            else (api_id + "\0", hashlib.blake2b(body, digest_size=16).digest())  # apart
+        )
         counter = c.digests.get(digest)
         if counter is None:
             counter = c.digests[digest] = _Counter(t.identical)
