@@ -657,8 +657,7 @@ class Brokerage(AccountQueries):
         work.change(lo.ord_no, status=status, filled_qty=lo.filled, open_qty=lo.open)
         work.live[lo.root] = lo if lo.open else None
         if self.notify is not None:
-            fill = {"fill": fill_no, "exec_price": ev.price, "exec_qty": ev.qty}
-            work.tell(lo, "체결", "new", **fill, fee=fee, tax=sec + rural)
+            work.tell_fill(lo, fill_no, ev.price, ev.qty, fee, sec + rural)
             self._tell_balance(work, lo, ev, before, result.state)
 
     def _tell_balance(
@@ -710,9 +709,7 @@ class Brokerage(AccountQueries):
                 )
             )
             out.append(Placed(ord_no, lo.side, qty, "KRX", lo.root))
-            change = {"ord_no": ord_no, "orig_ord_no": orig, "qty": qty, "open": 0, "filled": 0}
-            work.tell(lo, "접수", "cancel", **change)
-            work.tell(lo, "확인", "cancel", **change)
+            work.tell_cancel(lo, ord_no, orig, qty)
         requested = ev.reason is CancelReason.REQUESTED
         status = None if lo.open > qty else Status.CANCELLED if requested else Status.EXPIRED
         after = self._release(work, lo, qty, status)
@@ -761,8 +758,8 @@ class Brokerage(AccountQueries):
             created_at=ev.at,
         )
         work.live[lo.root] = new
-        work.tell(new, "접수", "modify", orig_ord_no=orig)
-        work.tell(new, "확인", "modify", orig_ord_no=orig)
+        work.tell(new, "접수", "modify", orig)
+        work.tell(new, "확인", "modify", orig)
         out.append(Placed(ord_no, lo.side, ev.open_qty, "KRX", lo.root))
 
     def _settle_all(self, work: Work, on: date) -> None:

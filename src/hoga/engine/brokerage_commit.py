@@ -45,7 +45,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from hoga.domain.ledger import AccountState, LedgerResult
@@ -127,28 +126,72 @@ class Work:
         self.fills.append(fill)
         return len(self.fills) - 1
 
-    def tell(self, lo: LiveOrder, status: str, action: str = "new", **change: Any) -> None:
-        """Queue a realtime ``00`` note about ``lo`` (sent once this work commits);
-        ``fill=i`` makes it carry the exec id of this work's fill ``i``."""
-        if self.b.notify is None:
-            return
-        fill = change.pop("fill", -1)
-        note = OrderNote(
+    def tell(
+        self,
+        lo: LiveOrder,
+        status: str,
+        action: str = "new",
+        orig_ord_no: int = 0,
+        reason: str = "",
+    ) -> None:
+        """Queue a realtime ``00`` note about ``lo`` (sent once this work commits)."""
+        if self.b.notify is not None:
+            note = self._note(lo, status, action, lo.ord_no, orig_ord_no, lo.qty, lo.open, reason)
+            self.notes.append((lo.account, "order", note, -1))
+
+    def tell_fill(self, lo: LiveOrder, fill: int, price: int, qty: int, fee: int, tax: int) -> None:
+        """The ``체결`` note of this work's fill ``fill`` (it carries that fill's exec id)."""
+        if self.b.notify is not None:
+            note = self._note(
+                lo, "체결", "new", lo.ord_no, 0, lo.qty, lo.open, "", price, qty, fee, tax
+            )
+            self.notes.append((lo.account, "order", note, fill))
+
+    def tell_cancel(self, lo: LiveOrder, ord_no: int, orig_ord_no: int, qty: int) -> None:
+        """``접수`` then ``확인`` of the cancel request ``ord_no`` (of ``qty`` shares)."""
+        if self.b.notify is not None:
+            for status in ("접수", "확인"):
+                note = self._note(lo, status, "cancel", ord_no, orig_ord_no, qty, 0, "", filled=0)
+                self.notes.append((lo.account, "order", note, -1))
+
+    def _note(
+        self,
+        lo: LiveOrder,
+        status: str,
+        action: str,
+        ord_no: int,
+        orig_ord_no: int,
+        qty: int,
+        open_qty: int,
+        reason: str,
+        exec_price: int = 0,
+        exec_qty: int = 0,
+        fee: int = 0,
+        tax: int = 0,
+        filled: int | None = None,
+    ) -> OrderNote:
+        """An :class:`OrderNote` built directly (no ``dataclasses.replace``: one per order)."""
+        return OrderNote(
             status,
             action,
             lo.account,
-            lo.ord_no,
-            0,
+            ord_no,
+            orig_ord_no,
             lo.code,
             lo.side,
             lo.trde_tp,
-            lo.qty,
+            qty,
             lo.price,
-            lo.open,
-            lo.filled,
+            open_qty,
+            lo.filled if filled is None else filled,
             self.at,
+            0,
+            exec_price,
+            exec_qty,
+            fee,
+            tax,
+            reason,
         )
-        self.notes.append((lo.account, "order", replace(note, **change) if change else note, fill))
 
     def tell_balance(self, note: BalanceNote) -> None:
         self.notes.append((note.account, "balance", note, -1))
@@ -253,13 +296,23 @@ class GroupCommit:
             stored = p.orders.get(c.ord_no)
             if stored is None:
                 p.changes[c.ord_no] = c
-            else:
-                p.orders[c.ord_no] = replace(
-                    stored,
-                    status=c.status,
-                    filled_qty=c.filled_qty,
-                    open_qty=c.open_qty,
-                    updated_at=c.updated_at,
+            else:  # an order of this batch: its row is written once, as it is now
+                p.orders[c.ord_no] = OrderRecord(
+                    stored.ord_no,
+                    stored.account,
+                    stored.code,
+                    stored.side,
+                    stored.trde_tp,
+                    stored.price,
+                    stored.qty,
+                    stored.stop_price,
+                    stored.orig_ord_no,
+                    c.status,
+                    c.filled_qty,
+                    c.open_qty,
+                    stored.created_at,
+                    c.updated_at,
+                    stored.exchange,
                 )
         offset = len(p.fills)
         p.fills.extend(work.fills)
@@ -378,12 +431,12 @@ class GroupCommit:
         self.committed_works += p.works
         notify = self.b.notify
         if notify is not None:
+            first_exec = ids.first_exec_id
             for account, kind, note, fill in p.notes:
-                told = note
-                if fill >= 0 and isinstance(note, OrderNote):
-                    told = replace(note, exec_id=ids.first_exec_id + fill)
+                if fill >= 0:  # an OrderNote of a fill: nobody has it yet, its exec id is set
+                    object.__setattr__(note, "exec_id", first_exec + fill)
                 try:
-                    notify(account, kind, told)
+                    notify(account, kind, note)
                 except Exception:  # a push must never undo or stop the brokerage
                     log.exception("account notification failed")
         for waiter in p.waiters:
