@@ -37,8 +37,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--universe-limit", type=int, default=None)
     parser.add_argument("--ratelimit", default="off", help="off | memory:// | redis://…")
     parser.add_argument("--ratelimit-queries", type=int, default=None)
+    parser.add_argument(
+        "--compiled", action="store_true", help="the mypyc-built core when built (as make run)"
+    )
     args = parser.parse_args(argv)
     import uvicorn
+
+    if args.compiled:  # before anything imports the compiled modules
+        from hoga.engine import fastpath
+
+        on = fastpath.enable()
+        reason = "" if on else f" ({fastpath.status().get('reason', '')})"
+        print(f"hoga core: {'compiled' if on else 'pure'}{reason}", flush=True)
+    elif not args.baseline:
+        print("hoga core: pure", flush=True)
 
     if args.baseline:
         from bench.api_baseline import app

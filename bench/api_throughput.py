@@ -308,6 +308,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     work = Path(tempfile.mkdtemp(prefix="hoga-bench-api-"))
     db = work / "bench.db"
+    if args.core == "compiled":  # as `make run`: build the mypyc core if needed (best effort)
+        build = [sys.executable, "tools/build_compiled.py", "--best-effort"]
+        subprocess.run(build, cwd=HERE.parent, check=False, capture_output=True)
     tokens, setup_s = setup_customers(f"sqlite:///{db}", args.customers)
     print(f"{len(tokens):,} customers + tokens in {setup_s:.1f} s ({db})", flush=True)
     universe = select_universe(load_universe(), args.universe_limit)
@@ -337,9 +340,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         base.stop()
     limit = [] if args.universe_limit is None else ["--universe-limit", str(args.universe_limit)]
-    full = Server(["--db", f"sqlite:///{db}", *limit], work / "full.log")
+    core = ["--compiled"] if args.core == "compiled" else []
+    full = Server(["--db", f"sqlite:///{db}", *limit, *core], work / "full.log")
     try:
         res["startup_s"] = round(full.wait("/health"), 2)
+        said = (work / "full.log").read_text(errors="replace").splitlines()
+        cores = [ln.split(":", 1)[1].strip() for ln in said if ln.startswith("hoga core:")]
+        res["core"] = cores[0] if cores else "unknown"
         res["server_full"] = full.cmd
         print(f"full stack up in {res['startup_s']} s", flush=True)
         t0 = time.perf_counter()
@@ -423,7 +430,8 @@ def render(res: dict[str, Any]) -> str:
         f" {m['python']}, repo git {m['git']}, hoga from `{m['hoga_source']}`, load average at"
         f" start {' / '.join(str(x) for x in m['loadavg_at_start'])}. {s['customers']:,}"
         f" customers (setup {res['setup_s']} s), universe {s['universe']:,} instruments with"
-        f" participants (server up in {res['startup_s']} s), {s['codes_rotated']} codes rotated,"
+        f" participants (server up in {res['startup_s']} s), domain core"
+        f" {res.get('core', 'pure')}, {s['codes_rotated']} codes rotated,"
         f" rate limits {s['ratelimit']}, `{s['wrk']}`, median of {s['runs']} runs.",
         "",
         "| load | req/s median (range) | p50 ms | p99 ms | server CPU µs/req"
@@ -504,6 +512,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--customers", type=int, default=1_000)
     parser.add_argument("--universe-limit", type=int, default=None)
+    parser.add_argument(
+        "--core",
+        choices=("compiled", "pure"),
+        default="compiled",
+        help="the server's domain core: the mypyc build as `make run` serves (default), or pure",
+    )
     parser.add_argument("--py-spy", default="", help="py-spy binary: profile the server")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--update-readme", action="store_true")

@@ -34,3 +34,18 @@ def test_policy_freezes_what_is_alive() -> None:
     apply_gc_policy()
     assert gc.get_freeze_count() >= len(keep)
     assert gc.get_threshold() == GC_THRESHOLDS
+
+
+def test_switch_interval_is_set_and_the_previous_returned() -> None:
+    import sys
+
+    from hoga.engine.tuning import SWITCH_INTERVAL_S, apply_switch_interval
+
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)
+        assert apply_switch_interval() == pytest.approx(0.005)
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL_S)
+        assert SWITCH_INTERVAL_S < 0.005
+    finally:
+        sys.setswitchinterval(before)

@@ -117,7 +117,7 @@ _WANTED = frozenset(
 class RestFront:
     """The ASGI application :func:`create_app` returns (see the module docstring)."""
 
-    __slots__ = ("_encoded", "app", "ctx", "limit", "state", "trusted")
+    __slots__ = ("_encoded", "_envs", "app", "ctx", "limit", "state", "trusted")
 
     def __init__(self, ctx: AppContext, app: Starlette) -> None:
         self.ctx = ctx
@@ -126,6 +126,7 @@ class RestFront:
         self.limit = ctx.settings.max_body_bytes
         self.trusted = parse_trusted(ctx.settings.trusted_proxies)
         self._encoded: dict[tuple[tuple[str, str], ...], list[tuple[bytes, bytes]]] = {}
+        self._envs: dict[str, str] = {}  # host header -> environment (env_for_host)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and not scope.get("root_path"):
@@ -154,6 +155,12 @@ class RestFront:
         except _Disconnected:
             return
         ctx = self.ctx
+        host = found.get(b"host", "")
+        env = self._envs.get(host)
+        if env is None:
+            env = env_for_host(ctx, host)
+            if len(self._envs) < 1_024:  # host names are few; odd ones are just not kept
+                self._envs[host] = env
         try:
             result = await dispatch(
                 ctx,
@@ -163,7 +170,7 @@ class RestFront:
                 cont_yn=found.get(b"cont-yn"),
                 next_key=found.get(b"next-key"),
                 data=data,
-                env=env_for_host(ctx, found.get(b"host", "")),
+                env=env,
                 client_ip=client_of(scope, self.trusted, forwarded),
             )
         except Exception:  # a bug: answer as Starlette's error middleware would, then re-raise

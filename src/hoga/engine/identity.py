@@ -302,6 +302,9 @@ class IdentityService:
         self._verified: dict[str, tuple[str, bytes]] = {}  # appkey → (stored hash, HMAC)
         self._live: dict[str, tuple[IssuedToken, str | None]] = {}  # appkey → token, bound IP
         self._cache: dict[str, tuple[Identity, int]] = {}  # token hash → identity, read at
+        # bearer token → its hash, so a busy token is hashed once, not on every call (memory
+        # only, like the live tokens this process issues; bounded like the cache)
+        self._hashes: dict[str, str] = {}
 
     # -- customers and keys --
 
@@ -522,7 +525,12 @@ class IdentityService:
         """The identity behind ``token`` in ``env``, or why not (see the module docstring).
         Address checks on the identity's ``allowed_ips`` / ``bound_ip`` are the caller's.
         ``wall`` / ``now``: the caller's readings of the wall clock and simulated time."""
-        h = token_hash(token)
+        h = self._hashes.get(token)
+        if h is None:
+            h = token_hash(token)
+            if len(self._hashes) >= self._max_cached:
+                self._hashes.clear()
+            self._hashes[token] = h
         if wall is None:
             wall = self._wall.now()
         if self._polled is None or wall - self._polled > self._recheck:

@@ -126,13 +126,14 @@ class IncidentService:
         self._next_due: int | None = None
         self._refreshed: int | None = None
         self._tag = secrets.token_hex(3)
+        self._prefix = self._tag + "-"
         self._seq = itertools.count(1)
 
     # -- detection hooks ------------------------------------------------------------------
 
     def request_id(self) -> str:
         """A fresh request id of this process (``<tag>-<n>``)."""
-        return f"{self._tag}-{next(self._seq):x}"
+        return self._prefix + format(next(self._seq), "x")
 
     def record_call(
         self,

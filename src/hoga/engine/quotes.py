@@ -214,6 +214,7 @@ class QuoteService:
         self._tapes: dict[str, tuple[date, object, _TapeSummary]] = {}
         #: formatted answers cached by handlers under :meth:`version` (see stkinfo.ka10001)
         self.answers: dict[tuple[str, str], tuple[object, object]] = {}
+        self._plain: dict[str, str] = {}  # request text -> plain_code(text)
 
     # ------------------------------------------------------------------ lookup
 
@@ -223,7 +224,12 @@ class QuoteService:
 
     def resolve(self, text: str) -> str | None:
         """The code a request names, or None when no such instrument trades here."""
-        code = plain_code(text)
+        code = self._plain.get(text)
+        if code is None:
+            code = plain_code(text)
+            if len(self._plain) >= 10_000:
+                self._plain.clear()
+            self._plain[text] = code
         return code if code in self.exchange.states else None
 
     def state(self, code: str) -> InstrumentState:

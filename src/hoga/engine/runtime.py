@@ -17,7 +17,7 @@ import logging
 
 from hoga.engine.exchange import Exchange
 from hoga.engine.marketdata import MarketDataRecorder
-from hoga.engine.tuning import apply_gc_policy
+from hoga.engine.tuning import apply_gc_policy, apply_switch_interval
 from hoga.ports.clock import Clock
 from hoga.ports.storage import Storage
 
@@ -108,6 +108,7 @@ class MarketRunner:
         """Start the loop; applies the engine's GC policy first (:mod:`hoga.engine.tuning`: the
         exchange is built and seeded by now, so its long-lived objects are frozen)."""
         apply_gc_policy()
+        apply_switch_interval()
         self._task = asyncio.get_running_loop().create_task(self.run(), name="hoga-market")
         return self._task
 

@@ -196,9 +196,12 @@ _ENCODER = msgspec.json.Encoder()
 
 
 def _weight(cap: int, total: int) -> str:
-    """시가총액비중: ``cap`` in percent of ``total``, two decimals, unsigned."""
-    weight = Decimal(cap) * 100 / Decimal(total) if total else Decimal(0)
-    return rate(weight, sign=False)
+    """시가총액비중: ``cap`` in percent of ``total``, two decimals (half up), unsigned; exact
+    integer arithmetic (it runs whenever the market's cap total moved)."""
+    if not total or cap <= 0:
+        return "0.00"
+    hundredths = (cap * 20_000 + total) // (2 * total)  # round(cap * 100 / total, 2) half up
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
 
 
 def _ka10001(req: s.Ka10001Request, q: Quote, total: int) -> s.Ka10001Response:

@@ -67,6 +67,16 @@ _JSON = msgspec.json.Decoder(float_hook=Decimal)
 _fields = functools.cache(msgspec.structs.fields)
 
 
+@functools.cache
+def _typed(cls: type[Request]) -> msgspec.json.Decoder[Request]:
+    return msgspec.json.Decoder(cls)
+
+
+@functools.cache
+def _required(cls: type[Request]) -> tuple[tuple[str, str], ...]:
+    return tuple((f.name, f.encode_name) for f in _fields(cls) if f.required)
+
+
 def request_fields(api_id: str) -> tuple[tuple[str, bool], ...]:
     """``(wire name, required)`` of every request field of ``api_id``, in documented order."""
     return tuple(
@@ -96,6 +106,16 @@ def decode_request(api_id: str, data: bytes | str) -> Request | ApiError:
     1505 before decoding).
     """
     cls = REQUEST_SCHEMAS[api_id]
+    typed = _typed(cls)
+    try:  # the usual body: a JSON object of strings; one typed decode, then the blank check
+        req = typed.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        pass  # numbers, nulls, wrong types, bad JSON: the general path says which
+    else:
+        for name, key in _required(cls):
+            if not getattr(req, name).strip():
+                return _missing(api_id, key)
+        return req
     raw: Any
     if not data.strip():
         raw = {}
