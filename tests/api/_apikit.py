@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 from starlette.testclient import TestClient
 
+from _sqlite_seed import seeded_sqlite_url
 from hoga.api.context import AppContext, Principal
 from hoga.config import Settings
 from hoga.domain.kst import at_kst
@@ -105,7 +106,7 @@ class Api:
 
 def make_settings(tmp_path: Path, **over: Any) -> Settings:
     values: dict[str, Any] = {
-        "db": f"sqlite:///{tmp_path / 'hoga.db'}",
+        "db": over.pop("db", None) or seeded_sqlite_url(tmp_path / "hoga.db"),
         "clock": "manual",
         "clock_start": START,
         "universe_limit": 40,

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from _sqlite_seed import seeded_sqlite_url
 from hoga.api.app import create_app
 from hoga.bootstrap import build_context
 from hoga.client import AsyncClient, Client, Pacing, asgi_websocket
@@ -33,7 +34,7 @@ HOUR = 3_600_000_000
 
 def settings(tmp_path: Path, **over: Any) -> Settings:
     values: dict[str, Any] = {
-        "db": f"sqlite:///{tmp_path / 'hoga.db'}",
+        "db": over.pop("db", None) or seeded_sqlite_url(tmp_path / "hoga.db"),
         "clock": "manual",
         "clock_start": START,
         "universe_limit": 40,
