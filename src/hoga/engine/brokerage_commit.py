@@ -362,7 +362,7 @@ class GroupCommit:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="hoga-group-commit")
         p.job = self._executor.submit(self._write, p)
-        p.job.add_done_callback(lambda _: loop.call_soon_threadsafe(self._finish, p))
+        p.job.add_done_callback(lambda _: loop.call_soon_threadsafe(self._finish, p, loop))
 
     def _hand_off(self, p: _Pending) -> None:
         """``p`` goes to the writer: it advances the stored order-number sequence over every
@@ -375,14 +375,19 @@ class GroupCommit:
         with self.storage.unit_of_work() as uow:
             return uow.trades.write(p.batch())
 
-    def _finish(self, p: _Pending) -> None:
-        """On the loop: the commit of ``p`` ended; tell its waiters, start the next one."""
+    def _finish(self, p: _Pending, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """On the loop: the commit of ``p`` ended; start the next one (at once: the commit
+        thread writes it while the loop tells ``p``'s waiters and answers them), then tell
+        ``p``'s waiters. ``loop`` None: called by a synchronous flush, which commits what is
+        pending itself."""
         if self._inflight is not p:
             return  # already finished by a synchronous flush
         self._inflight = None
         assert p.job is not None
         exc = p.job.exception()
         if exc is None:
+            if loop is not None and self._pending is not None and not self._scheduled:
+                self._start(loop)
             self._committed(p, p.job.result())
         else:
             log.error("group commit failed: %s", exc)
