@@ -5,15 +5,44 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import asdict
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import and_, insert, select
+from sqlalchemy import and_, select
 
 from hoga.adapters.sql.schema import daily_bars, instrument_days, minute_bars, ticks
 from hoga.adapters.sql.tx import Tx
 from hoga.ports.storage import DailyBar, InstrumentDay, MinuteBar, TradeTick
 
 __all__ = ["SqlBarRepository", "SqlInstrumentDayRepository", "SqlTickRepository"]
+
+
+# Market data is written once a second in bulk (a second's ticks and bars of the universe), so
+# the writes go through the driver's executemany (Tx.many) rather than SQLAlchemy's per-row
+# parameter processing, which cost more than the rows themselves.
+_BAR = ("open", "high", "low", "close", "volume", "turnover")
+
+
+def _insert_sql(table: str, cols: tuple[str, ...], keys: tuple[str, ...] = ()) -> str:
+    """``INSERT`` of ``cols`` (``?`` placeholders); with ``keys``, an upsert on them (last write
+    wins) in the syntax SQLite and PostgreSQL share."""
+    names = ", ".join(f'"{c}"' for c in cols)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(cols))})"
+    if keys:
+        sets = ", ".join(f'"{c}" = excluded."{c}"' for c in cols if c not in keys)
+        sql += f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
+    return sql
+
+
+_TICK_COLS = ("code", "seq", "at", "price", "qty")
+_TICK_SQL = _insert_sql("ticks", _TICK_COLS)
+_TICK_ROW = attrgetter(*_TICK_COLS)
+_MINUTE_COLS = ("code", "start", *_BAR)
+_MINUTE_SQL = _insert_sql("minute_bars", _MINUTE_COLS, ("code", "start"))
+_MINUTE_ROW = attrgetter(*_MINUTE_COLS)
+_DAILY_COLS = ("code", "day", *_BAR)
+_DAILY_SQL = _insert_sql("daily_bars", _DAILY_COLS, ("code", "day"))
+_DAILY_ROW = attrgetter(*_DAILY_COLS)
 
 
 def _tick(row: Any) -> TradeTick:
@@ -29,9 +58,9 @@ class SqlTickRepository:
         self._tx = tx
 
     def add_many(self, ticks_: Iterable[TradeTick]) -> None:
-        rows = [asdict(t) for t in ticks_]
+        rows = [_TICK_ROW(t) for t in ticks_]
         if rows:
-            self._tx.execute(insert(ticks), rows)
+            self._tx.many(_TICK_SQL, rows)
 
     def range(
         self, code: str, since: int, until: int, *, limit: int | None = None
@@ -56,7 +85,9 @@ class SqlBarRepository:
         self._tx = tx
 
     def upsert_minutes(self, bars: Iterable[MinuteBar]) -> None:
-        self._tx.upsert(minute_bars, [asdict(b) for b in bars], ("code", "start"))
+        rows = [_MINUTE_ROW(b) for b in bars]
+        if rows:
+            self._tx.many(_MINUTE_SQL, rows)
 
     def minutes(self, code: str, since: int, until: int) -> list[MinuteBar]:
         c = minute_bars.c
@@ -68,7 +99,11 @@ class SqlBarRepository:
         return [MinuteBar(**r._asdict()) for r in self._tx.execute(stmt)]
 
     def upsert_daily(self, bars: Iterable[DailyBar]) -> None:
-        self._tx.upsert(daily_bars, [asdict(b) for b in bars], ("code", "day"))
+        rows = [_DAILY_ROW(b) for b in bars]
+        if rows and self._tx.dialect == "sqlite":  # stored as SQLAlchemy stores a Date there
+            rows = [(r[0], r[1].isoformat(), *r[2:]) for r in rows]
+        if rows:
+            self._tx.many(_DAILY_SQL, rows)
 
     def daily(self, code: str, first: datetime.date, last: datetime.date) -> list[DailyBar]:
         c = daily_bars.c
