@@ -4,7 +4,10 @@
 Every connection runs in WAL mode with ``synchronous=NORMAL`` (durable across a process crash;
 a power loss may drop the last commits — see the perf notes), a busy timeout and foreign keys
 on. Units of work begin with ``BEGIN IMMEDIATE`` so writers in other threads or processes wait
-for the write lock up front instead of failing on a lock upgrade.
+for the write lock up front instead of failing on a lock upgrade. A read-only unit of work
+(``unit_of_work(read_only=True)``) begins a deferred transaction instead, with
+``PRAGMA query_only`` on for its duration: it reads one snapshot without waiting for the write
+lock (WAL readers never wait for the writer), and a write in it fails.
 
 An in-memory database lives in one connection shared by every unit of work (``StaticPool``);
 units of work are then serialized by a lock, and the data is gone when the storage closes.
@@ -17,7 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.pool import StaticPool
 
-from hoga.adapters.sql.storage import SqlStorage, migrate
+from hoga.adapters.sql.storage import READ_ONLY, SqlStorage, migrate
 from hoga.errors import StorageError
 
 __all__ = ["BUSY_TIMEOUT_MS", "open_sqlite"]
@@ -62,6 +65,17 @@ def _engine(url: str, *, memory: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("PRAGMA query_only=ON")  # off again as the transaction ends
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def _end(conn: Any) -> None:
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("PRAGMA query_only=OFF")
+
+    event.listen(engine, "commit", _end)
+    event.listen(engine, "rollback", _end)
 
     return engine

@@ -48,7 +48,11 @@ from hoga.errors import StorageError
 if TYPE_CHECKING:
     from hoga.ports.storage import UnitOfWork
 
-__all__ = ["SqlStorage", "SqlUnitOfWork", "migrate"]
+__all__ = ["READ_ONLY", "SqlStorage", "SqlUnitOfWork", "migrate"]
+
+#: the execution option a read-only unit of work's connection carries (the dialect's ``begin``
+#: hook reads it: :mod:`hoga.adapters.sqlite`, :mod:`hoga.adapters.postgres`)
+READ_ONLY = "hoga_read_only"
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 _PG_MIGRATION_LOCK = 0x686F6761  # "hoga": serializes concurrent migrations on PostgreSQL
@@ -118,18 +122,26 @@ class SqlStorage:
         return self._engine
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[UnitOfWork]:
+    def unit_of_work(self, *, read_only: bool = False) -> Iterator[UnitOfWork]:
+        """A transaction (see :meth:`hoga.ports.storage.Storage.unit_of_work`).
+
+        ``read_only``: the block only reads; it sees one consistent snapshot and does not wait
+        for writers (SQLite: a deferred transaction, which takes no write lock, instead of
+        ``BEGIN IMMEDIATE``); a write in it fails with StorageError and rolls it back."""
         if self._closed:
             raise StorageError(f"storage {self._url} is closed")
         with self._lock or nullcontext():
             tx: Tx | None = None
             try:
-                with self._engine.connect() as conn, conn.begin():
-                    tx = Tx(conn)
-                    yield SqlUnitOfWork(tx)
-                    if tx.failure is not None:
-                        raise StorageError(f"unit of work rolled back after: {tx.failure}")
-                    tx.end()  # the commit happens as the blocks exit
+                with self._engine.connect() as conn:
+                    if read_only:
+                        conn.execution_options(**{READ_ONLY: True})
+                    with conn.begin():
+                        tx = Tx(conn)
+                        yield SqlUnitOfWork(tx)
+                        if tx.failure is not None:
+                            raise StorageError(f"unit of work rolled back after: {tx.failure}")
+                        tx.end()  # the commit happens as the blocks exit
             except SQLAlchemyError as exc:
                 raise StorageError(f"storage {self._url}: {describe(exc)}") from exc
             finally:
