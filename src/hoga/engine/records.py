@@ -10,7 +10,9 @@ ledger journal, the security record — authentication failures and actions on k
 notices, outbox notices; each with a cursor in ``settings``), seals everything after the head and
 appends it. One writer at a time makes the chain order well-defined, also across processes.
 :meth:`Recorder.start` runs a background task that flushes every ``flush_interval_us`` (100 ms by
-default, or sooner when ``max_batch`` records wait); :meth:`Recorder.aclose` flushes on shutdown.
+default, or sooner when ``max_batch`` records wait) and reads the tails at every tenth interval
+(their rows are already durable; a direct :meth:`Recorder.flush` always reads them);
+:meth:`Recorder.aclose` flushes on shutdown.
 *Durability:* a record is durable within one flush interval; "acknowledged means durable" for
 orders is the brokerage's own journal and order rows (which the journal tail chains anyway).
 
@@ -56,6 +58,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from hoga.domain.kst import kst_date, kst_datetime
@@ -411,14 +414,15 @@ class Recorder:
 
     # ------------------------------------------------------------------ writing
 
-    def flush(self) -> int:
-        """Write the buffer and the tails in one unit of work; return how many records."""
+    def flush(self, *, tails: bool = True) -> int:
+        """Write the buffer and (``tails``) the tails in one unit of work; return how many
+        records."""
         with self._write_lock:
             with self._buffer_lock:
                 batch, self._buffer = self._buffer, []
             try:
                 with self.storage.unit_of_work() as uow:
-                    return self._write(uow, batch)
+                    return self._write(uow, batch, tails=tails)
             except BaseException:
                 self._closed_label = ""
                 with self._buffer_lock:  # keep them for the next attempt
@@ -440,13 +444,13 @@ class Recorder:
                 return Anchor(int(anchor["seq"]), str(anchor["hash"]))
         return Anchor()
 
-    def _write(self, uow: UnitOfWork, batch: list[_Pending]) -> int:
+    def _write(self, uow: UnitOfWork, batch: list[_Pending], *, tails: bool = True) -> int:
         uow.record_log.lock()
         head = self._head(uow)
         now = self.clock.now()
         self._maybe_checkpoint(uow, head, now)
         items = list(batch)
-        for key, tail in self._tails.items():
+        for key, tail in self._tails.items() if tails else ():
             cursor = uow.settings.get(key)
             after = cursor if isinstance(cursor, int) else 0
             rows = tail(uow, after)
@@ -749,16 +753,18 @@ class Recorder:
 
     async def _run(self) -> None:
         assert self._wake is not None
-        idle = 0
+        since_tails = 0
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.flush_interval_us / 1_000_000)
             self._wake.clear()
-            idle += 1
-            if self.pending or idle >= 10:  # tails are polled at least every 10 intervals
-                idle = 0
+            since_tails += 1
+            tails = since_tails >= 10  # the tailed tables are read every 10 intervals
+            if self.pending or tails:
+                if tails:
+                    since_tails = 0
                 try:
-                    await asyncio.to_thread(self.flush)
+                    await asyncio.to_thread(partial(self.flush, tails=tails))
                 except Exception:  # keep recording; the buffer is kept for the next flush
                     log.exception("record flush failed")
 
