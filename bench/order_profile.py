@@ -10,10 +10,13 @@ bid / base price (rests) over the ``--codes`` most traded codes. The clock moves
 each batch, so the participants act. The record flusher and the brokerage's group commits run
 as in the server (worker threads).
 
-Printed: main-thread CPU µs per order (``time.thread_time``) over the measured orders, after a
-warm-up of 1,000 orders, and the time spent in the cyclic GC; with ``--profile`` the top
-functions of cProfile (main thread only; the profile file is kept, else the temporary
-directory is removed).
+Printed, over the measured orders after a warm-up of 1,000: main-thread CPU µs per order
+(``time.thread_time``), the whole process's (``time.process_time``: the group-commit and record
+threads too), wall time, the cyclic GC's share, each thread's CPU from ``/proc`` (10 ms ticks)
+and how many group commits there were. ``--profile``: the top functions of cProfile (main
+thread only); ``--py-spy /tmp/pyspy/bin/py-spy [--py-spy-out FILE]``: py-spy samples every
+thread over the measured orders only (raw collapsed stacks, one line per stack and thread).
+The profile files are kept, else the temporary directory is removed.
 """
 
 from __future__ import annotations
