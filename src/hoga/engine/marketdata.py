@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from hoga.domain.events import Trade
@@ -84,14 +84,17 @@ class MarketDataRecorder:
         value = price * qty
         if bar is None:
             bar = DailyBar(code, day, price, price, price, price, qty, value)
-        else:
-            bar = replace(
-                bar,
-                high=max(bar.high, price),
-                low=min(bar.low, price),
-                close=price,
-                volume=bar.volume + qty,
-                turnover=bar.turnover + value,
+        else:  # a new bar per trade (quotes compare bars by identity); no replace(): per trade
+            high, low = bar.high, bar.low
+            bar = DailyBar(
+                code,
+                day,
+                bar.open,
+                price if price > high else high,
+                price if price < low else low,
+                price,
+                bar.volume + qty,
+                bar.turnover + value,
             )
         self._day[code] = bar
         self._dirty_days.add(code)
@@ -103,13 +106,16 @@ class MarketDataRecorder:
         if minute is None:
             minute = MinuteBar(code, start, price, price, price, price, qty, value)
         else:
-            minute = replace(
-                minute,
-                high=max(minute.high, price),
-                low=min(minute.low, price),
-                close=price,
-                volume=minute.volume + qty,
-                turnover=minute.turnover + value,
+            high, low = minute.high, minute.low
+            minute = MinuteBar(
+                code,
+                start,
+                minute.open,
+                price if price > high else high,
+                price if price < low else low,
+                price,
+                minute.volume + qty,
+                minute.turnover + value,
             )
         self._minute[code] = minute
 
