@@ -386,9 +386,11 @@ class GroupCommit:
         assert p.job is not None
         exc = p.job.exception()
         if exc is None:
-            if loop is not None and self._pending is not None and not self._scheduled:
-                self._start(loop)
-            self._committed(p, p.job.result())
+            try:
+                if loop is not None and self._pending is not None and not self._scheduled:
+                    self._start(loop)
+            finally:  # p is committed: its waiters are answered whatever starting the next did
+                self._committed(p, p.job.result())
         else:
             log.error("group commit failed: %s", exc)
             self._failed(p, exc)
