@@ -1,0 +1,89 @@
+"""Group commit pipelining: the batch staged while one commits goes to the commit thread as
+soon as that one commits, before the loop answers the committed batch's requests."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from _exchange_kit import at, busiest
+
+from hoga.bootstrap import open_storage
+from hoga.clock import ManualClock
+from hoga.domain.model import Side
+from hoga.engine.brokerage import Brokerage
+from hoga.engine.brokerage_book import Placed
+from hoga.engine.calendar import AlwaysCalendar
+from hoga.engine.exchange import Exchange, MarketMode
+from hoga.ports.storage import AccountRecord, CustomerRecord
+
+
+async def _until(ok: Callable[[], bool], seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not ok():
+        assert time.monotonic() < deadline, "condition not reached"
+        await asyncio.sleep(0.001)
+
+
+def test_the_next_batch_is_committing_when_the_first_answer_comes(tmp_path: Path) -> None:
+    path = tmp_path / "pipe.db"
+    storage = open_storage(f"sqlite:///{path}")
+    with storage.unit_of_work() as uow:
+        for who in ("a", "b"):
+            uow.customers.add(CustomerRecord(who, who, "mock", "active", 0))
+            uow.accounts.add(AccountRecord(f"acct-{who}", who, "mock", 0))
+    inst = busiest(1)
+    ex = Exchange(
+        inst, clock=ManualClock(at(10)), calendar=AlwaysCalendar(), mode=MarketMode.ALWAYS
+    )
+    b = Brokerage(storage, ex)
+    ex.add_listener(b.on_events)
+    b.recover()
+    for who in ("a", "b"):
+        b.deposit(f"acct-{who}", 10_000_000, "test")
+    code = inst[0].code
+    board = ex.states[code].board
+    low = ex.ticks.down(board.base_price, board.instrument.market, board.day, 5)
+    for who in ("a", "b"):  # first use of each account reads storage on the caller's thread
+        assert isinstance(
+            b.place(f"acct-{who}", code=code, side=Side.BUY, trde_tp="0", qty=1, price=low), Placed
+        )
+    group = b._group
+
+    committing: list[bool] = []  # at each answer: is a batch with the commit thread?
+
+    async def order(who: str) -> object:
+        out = await b.place_async(
+            f"acct-{who}", code=code, side=Side.BUY, trde_tp="0", qty=1, price=low
+        )
+        committing.append(group._inflight is not None)  # right as the answer is given
+        return out
+
+    def buy(who: str) -> asyncio.Future[object]:
+        return asyncio.ensure_future(order(who))
+
+    async def scenario() -> None:
+        holder = sqlite3.connect(path, isolation_level=None, timeout=30)
+        holder.execute("BEGIN IMMEDIATE")  # the first commit waits for this write lock
+        try:
+            first = buy("a")
+            await _until(lambda: group._inflight is not None)
+            second = buy("b")
+            await _until(lambda: group._pending is not None)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert isinstance(await first, Placed) and isinstance(await second, Placed)
+        # the first answer came after the second batch was handed to the commit thread
+        assert committing == [True, False]
+        assert group._inflight is None and group._pending is None
+
+    try:
+        asyncio.run(scenario())
+        with storage.unit_of_work() as uow:
+            assert len(uow.orders.by_account("acct-a")) == len(uow.orders.by_account("acct-b")) == 2
+    finally:
+        storage.close()
