@@ -48,6 +48,21 @@ def test_canonical_is_sorted_compact_and_refuses_floats() -> None:
         canonical({"x": 1.5})
     with pytest.raises(TypeError):
         canonical({1: 2})
+    with pytest.raises(TypeError):
+        canonical({"x": object()})
+
+
+_PLAIN = st.none() | st.booleans() | st.integers() | st.text()
+
+
+@given(st.dictionaries(st.text(), _PLAIN | st.lists(_PLAIN, max_size=3), max_size=6))
+def test_canonical_of_flat_and_nested_payloads_is_the_sorted_compact_json(
+    payload: dict[str, object],
+) -> None:
+    import json
+
+    want = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert canonical(payload) == want
 
 
 def _by_definition(*parts: str) -> str:

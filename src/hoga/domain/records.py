@@ -91,9 +91,18 @@ def _plain(value: object) -> object:
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
+_FLAT = frozenset({str, int, bool, type(None)})
+
+
 def canonical(value: object) -> str:
     """Canonical JSON text: sorted keys, no spaces, UTF-8 characters kept, integers only (a
     float, a non-string key or any other type raises TypeError)."""
+    if (  # the usual payload: a flat dict of plain values, nothing to convert
+        type(value) is dict
+        and all(type(k) is str for k in value)
+        and all(type(v) in _FLAT for v in value.values())
+    ):
+        return _ENCODE(value)
     return _ENCODE(_plain(value))
 
 
