@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -127,7 +126,7 @@ def test_shredded_records_still_verify_but_a_changed_digest_does_not() -> None:
     shredded = [shred(r) for r in recs[:2]] + recs[2:]
     assert shredded[0].shredded and shredded[0].payload == "" and shredded[0].customer_id == ""
     assert verify_chain(shredded) == []
-    bad = [replace(shredded[0], digest="0" * 64), *shredded[1:]]
+    bad = [shredded[0]._replace(digest="0" * 64), *shredded[1:]]
     assert [f.kind for f in verify_chain(bad)] == ["edited"]
 
 
@@ -164,12 +163,12 @@ def test_any_single_edit_is_found_at_its_record(n: int, data: st.DataObject) -> 
     how = data.draw(MUTATIONS)
     r = recs[i]
     changed = {
-        "payload": replace(r, payload=r.payload + " "),
-        "customer": replace(r, customer_id="intruder"),
-        "at": replace(r, at=r.at + 1),
-        "kind": replace(r, kind="x"),
-        "ref": replace(r, ref=7),
-        "seqdup": replace(r, seq=r.seq - 1),
+        "payload": r._replace(payload=r.payload + " "),
+        "customer": r._replace(customer_id="intruder"),
+        "at": r._replace(at=r.at + 1),
+        "kind": r._replace(kind="x"),
+        "ref": r._replace(ref=7),
+        "seqdup": r._replace(seq=r.seq - 1),
     }[how]
     faults = verify_chain([*recs[:i], changed, *recs[i + 1 :]])
     assert faults and faults[0].position == i

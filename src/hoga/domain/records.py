@@ -48,6 +48,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from json.encoder import encode_basestring
+from typing import NamedTuple
 
 __all__ = [
     "GENESIS",
@@ -139,10 +140,10 @@ def link_hash(prev_hash: str, seq: int, at: int, kind: str, ref: int | None, dig
     return _sha(prev_hash, canonical([seq, at, kind, ref, digest]))
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """One sealed record as stored. ``ref`` is the seq a correction refers to (else None);
-    ``salt`` is empty once shredded. Times are epoch µs (UTC)."""
+    ``salt`` is empty once shredded. Times are epoch µs (UTC). A named tuple: it is made for
+    every record written, and storage takes it as the row it is (fields in column order)."""
 
     seq: int
     at: int

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import groupby
-from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import and_, delete, insert, select, text, update
@@ -25,8 +24,7 @@ __all__ = ["PROOF_SEQ", "SqlRecordLog"]
 
 PROOF_SEQ = "record_proof"
 _PG_RECORDS_LOCK = 0x686F6772  # "hogr": one appender at a time on PostgreSQL
-_FIELDS = tuple(Record.__dataclass_fields__)
-_ROW = attrgetter(*_FIELDS)  # a Record's values in column order, as one tuple
+_FIELDS = Record._fields  # a Record is the row itself, in column order
 _INSERT_SQL = (
     f"INSERT INTO record_log ({', '.join(_FIELDS)}) VALUES ({', '.join('?' * len(_FIELDS))})"
 )
@@ -62,7 +60,7 @@ class SqlRecordLog:
 
     def append(self, records: Sequence[Record]) -> None:
         if records:  # driver-level executemany: SQLAlchemy's per-row work cost more than the row
-            self._tx.many(_INSERT_SQL, [_ROW(r) for r in records])
+            self._tx.many(_INSERT_SQL, records)
 
     def last(self) -> Record | None:
         stmt = select(record_log).order_by(record_log.c.seq.desc()).limit(1)
