@@ -140,6 +140,7 @@ def register(app: typer.Typer) -> None:
             host=host,
             port=port,
             log_level="warning",
+            access_log=False,  # never shown at "warning"; off saves the per-request logger call
             lifespan="on",
             proxy_headers=False,
             ws=DirectProtocol,  # the realtime hub writes frames to the sockets itself
