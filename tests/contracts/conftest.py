@@ -20,6 +20,7 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
+from _sqlite_seed import seeded_sqlite_url
 from hoga.bootstrap import open_storage
 from hoga.ports.storage import Storage
 
@@ -84,8 +85,12 @@ def storage_url(
 
 
 @pytest.fixture
-def storage(storage_url: str) -> Iterator[Storage]:
-    """An opened, migrated, empty storage; closed after the test."""
+def storage(storage_backend: str, storage_url: str) -> Iterator[Storage]:
+    """An opened, migrated, empty storage; closed after the test. On SQLite the file starts as
+    a copy of one migrated once per process (``_sqlite_seed``); tests that need the empty
+    database ask for ``storage_url`` instead."""
+    if storage_backend == "sqlite":
+        storage_url = seeded_sqlite_url(Path(make_url(storage_url).database or ""))
     store = open_storage(storage_url)
     try:
         yield store

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from _sqlite_seed import seeded_sqlite_url
 from hoga.api.context import AppContext
 from hoga.bootstrap import build_context
 from hoga.config import Settings
@@ -45,7 +46,10 @@ ME = Who("me")
 @pytest.fixture
 def ctx(tmp_path: Path) -> Iterator[AppContext]:
     settings = Settings(
-        db=f"sqlite:///{tmp_path / 'h.db'}", clock="manual", clock_start=START, universe_limit=12
+        db=seeded_sqlite_url(tmp_path / "h.db"),
+        clock="manual",
+        clock_start=START,
+        universe_limit=12,
     )
     c = build_context(settings)
     yield c
