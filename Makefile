@@ -40,8 +40,12 @@ types: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
+# One pytest-xdist worker per core, each module whole in one worker (TEST_WORKERS=0 runs the
+# suite in this process); see tests/conftest.py for the order workers take modules in.
+TEST_WORKERS ?= auto
+
 unit: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider --cov --cov-report=term --cov-report=json:.coverage.json
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --cov --cov-report=term --cov-report=json:.coverage.json
 	$(BIN)/python tools/check_domain_coverage.py .coverage.json
 
 test: lint types contracts unit
