@@ -83,7 +83,7 @@ function request()
     ["authorization"] = "Bearer " .. tokens[(n % #tokens) + 1]}}
   -- the body shifts by one every round of tokens, so each customer goes through every body
   -- (the same body over and over is what the abnormal-load detector calls identical queries)
-  return wrk.format("POST", "{path}", h, bodies[((n + n // #tokens) % #bodies) + 1])
+  return wrk.format("POST", "{path}", h, bodies[((n + math.floor(n / #tokens)) % #bodies) + 1])
 end
 function response(status, headers, body)
   if status == 429 then limited = limited + 1 end
