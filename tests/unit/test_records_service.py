@@ -175,3 +175,54 @@ def test_sql_edit_is_found(storage: Storage) -> None:
         conn.execute(text("UPDATE record_log SET payload = '{}' WHERE seq = 2"))
     report = rec.verify()
     assert [(f.seq, f.kind) for f in report.faults] == [(2, "edited")]
+
+
+def _append_between_phases(rec: Recorder, other: Recorder) -> None:
+    """Make ``other`` flush after ``rec`` sealed its batch and before it appends it (as another
+    process sharing the database could)."""
+    seal_batch = rec._seal
+
+    def sealed_then_other(*args: object) -> object:
+        out = seal_batch(*args)  # type: ignore[arg-type]
+        rec._seal = seal_batch  # type: ignore[method-assign]  # once
+        other.flush()
+        return out
+
+    rec._seal = sealed_then_other  # type: ignore[method-assign,assignment]
+
+
+def test_an_append_between_reading_and_writing_is_chained_after(storage: Storage) -> None:
+    clock = ManualClock(T0)
+    mine, theirs = make(storage, clock), make(storage, clock)
+    mine.flush()  # the day's checkpoint look-up is done: the next flush takes two steps
+    theirs.flush()
+    mine.api_call("c1", "k1", "ka10001", "203.0.113.7", 200, 0)
+    theirs.api_call("c2", "k2", "ka10002", "203.0.113.8", 200, 0)
+    _append_between_phases(mine, theirs)
+    assert mine.flush() == 1
+    with storage.unit_of_work() as uow:
+        rows = uow.record_log.read()
+    assert [(r.seq, r.customer_id) for r in rows] == [(1, "c2"), (2, "c1")]
+    assert rows[1].prev_hash == rows[0].hash
+    assert mine.verify().ok
+
+
+def test_a_tail_chained_meanwhile_by_another_writer_is_not_chained_twice(
+    storage: Storage,
+) -> None:
+    clock = ManualClock(T0)
+    mine, theirs = make(storage, clock), make(storage, clock)
+    mine.flush()
+    with storage.unit_of_work() as uow:
+        uow.journal.post(
+            T0,
+            "5000000001",
+            "deposit:y",
+            [JournalLine("KRW", "cash", 7), JournalLine("KRW", "bank", -7)],
+        )
+    _append_between_phases(mine, theirs)  # both read the new journal entry
+    mine.flush()
+    with storage.unit_of_work() as uow:
+        rows = uow.record_log.read()
+    assert [r.kind for r in rows].count("ledger.entry") == 1
+    assert mine.verify().ok

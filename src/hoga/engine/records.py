@@ -53,7 +53,6 @@ import hashlib
 import io
 import json
 import logging
-import secrets
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -74,6 +73,14 @@ from hoga.domain.records import (
     merkle_root,
     parse_period,
     seal,
+)
+from hoga.engine.records_buffer import (
+    Note,
+    Pending,
+    SaltPool,
+    note_values,
+    payload_text,
+    plain_value,
 )
 from hoga.engine.records_signing import Signer, verify_signature
 from hoga.engine.records_sources import TAILS, Tail
@@ -184,12 +191,6 @@ def _proof_json(p: RecordProof) -> dict[str, Any]:
     }
 
 
-def _plain(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    return str(getattr(value, "value", value))
-
-
 def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return value
@@ -205,63 +206,6 @@ def _sha(text: str) -> str:
 
 
 # --- the recorder ----------------------------------------------------------------------------
-
-
-def _note_values(note: Any, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: _plain(getattr(note, name)) for name in names}
-
-
-class _Note:
-    """A frozen brokerage note waiting for the flush to make its payload text."""
-
-    __slots__ = ("names", "note")
-
-    def __init__(self, note: Any, names: tuple[str, ...]) -> None:
-        self.note = note
-        self.names = names
-
-    def text(self) -> str:
-        return canonical(_note_values(self.note, self.names))
-
-
-@dataclass(slots=True)  # not frozen: one per API call, frozen __init__ is ~5× slower
-class _Pending:
-    """A buffered record; ``payload`` is its canonical text, or (brokerage notes) what the
-    flushing writer makes it from, off the request path: a dict of plain values or a note."""
-
-    at: int
-    kind: str
-    customer_id: str
-    account: str
-    payload: str | dict[str, Any] | _Note
-    ref: int | None = None
-
-
-def _payload_text(payload: str | dict[str, Any] | _Note) -> str:
-    if isinstance(payload, str):
-        return payload
-    if isinstance(payload, _Note):
-        return payload.text()
-    return canonical(payload)
-
-
-class _SaltPool:
-    """Per-record salts: 16 random bytes as hex, like ``secrets.token_hex(16)``, drawn from a
-    block of 256 at a time (one ``os.urandom`` call per block instead of per record). Only the
-    flushing writer calls it (under the write lock)."""
-
-    __slots__ = ("_block", "_next")
-
-    def __init__(self) -> None:
-        self._block = ""
-        self._next = 0
-
-    def __call__(self) -> str:
-        at = self._next
-        if at >= len(self._block):
-            self._block, at = secrets.token_hex(16 * 256), 0
-        self._next = at + 32
-        return self._block[at : at + 32]
 
 
 class Recorder:
@@ -286,8 +230,8 @@ class Recorder:
         self.flush_interval_us = flush_interval_us
         self.max_batch = max_batch
         self._tails = dict(TAILS if tails is None else tails)
-        self._salt = salt if salt is not None else _SaltPool()
-        self._buffer: list[_Pending] = []
+        self._salt = salt if salt is not None else SaltPool()
+        self._buffer: list[Pending] = []
         self._buffer_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._owners: dict[str, str] = {}  # account -> customer
@@ -311,7 +255,7 @@ class Recorder:
     ) -> None:
         """Buffer one record (written by the next flush). ``account`` names the customer when
         ``customer_id`` is empty; ``payload`` is JSON without floats (TypeError otherwise)."""
-        pending = _Pending(
+        pending = Pending(
             self.clock.now() if at is None else at,
             kind,
             customer_id,
@@ -349,7 +293,7 @@ class Recorder:
                 self._call_texts.clear()
             self._call_texts[key] = text
         when = self.clock.now() if at is None else at
-        pending = _Pending(when, "api.call", customer_id, "", text)
+        pending = Pending(when, "api.call", customer_id, "", text)
         with self._buffer_lock:
             self._buffer.append(pending)
             full = len(self._buffer) >= self.max_batch
@@ -375,13 +319,13 @@ class Recorder:
             names = tuple(getattr(note, "__dataclass_fields__", {}))
             spec = self._note_fields[type(note)] = (names, bool(params and params.frozen))
         names, frozen = spec
-        status = str(_plain(note.status)) if "status" in names else ""
+        status = str(plain_value(note.status)) if "status" in names else ""
         record_kind = "trade.fill" if kind == "order" and status == "체결" else f"{kind}.event"
         if kind == "balance":
             record_kind = "trade.balance"
-        at = (int(_plain(note.at)) if "at" in names else 0) or self.clock.now()
-        payload = _Note(note, names) if frozen else _note_values(note, names)
-        pending = _Pending(at, record_kind, "", account, payload, None)
+        at = (int(plain_value(note.at)) if "at" in names else 0) or self.clock.now()
+        payload = Note(note, names) if frozen else note_values(note, names)
+        pending = Pending(at, record_kind, "", account, payload, None)
         with self._buffer_lock:
             self._buffer.append(pending)
             full = len(self._buffer) >= self.max_batch
@@ -421,8 +365,7 @@ class Recorder:
             with self._buffer_lock:
                 batch, self._buffer = self._buffer, []
             try:
-                with self.storage.unit_of_work() as uow:
-                    return self._write(uow, batch, tails=tails)
+                return self._flush(batch, tails)
             except BaseException:
                 self._closed_label = ""
                 with self._buffer_lock:  # keep them for the next attempt
@@ -444,24 +387,53 @@ class Recorder:
                 return Anchor(int(anchor["seq"]), str(anchor["hash"]))
         return Anchor()
 
-    def _write(self, uow: UnitOfWork, batch: list[_Pending], *, tails: bool = True) -> int:
-        uow.record_log.lock()
-        head = self._head(uow)
-        now = self.clock.now()
-        self._maybe_checkpoint(uow, head, now)
+    def _flush(self, batch: list[Pending], tails: bool) -> int:
+        """Seal and append ``batch`` (and the tails). Usually in two steps, so that the
+        database's write lock is held only for the append: the head, the tails and the owners
+        are read in a read-only unit, the records sealed with no transaction open, then one
+        short write unit checks that the head did not move (another process may append too)
+        and appends. If something moved — or a checkpoint is due — everything
+        is done again inside the write unit, as one transaction."""
+        label = (kst_date(self.clock.now()) - timedelta(days=1)).isoformat()
+        if self._closed_label == label:  # no checkpoint to look at: the two-step path
+            with self.storage.unit_of_work(read_only=True) as uow:
+                head = self._head(uow)
+                items, cursors = self._gather(uow, batch, tails)
+                customers = [i.customer_id or self._owner(uow, i.account) for i in items]
+            sealed = self._seal(head, items, customers)
+            with self.storage.unit_of_work() as uow:
+                uow.record_log.lock()
+                # a tail cursor only ever moves with an append, so an unmoved head means
+                # unmoved cursors too
+                if self._head(uow) == head:
+                    for key, after in cursors:
+                        uow.settings.put(key, after)
+                    uow.record_log.append(sealed)
+                    return len(sealed)
+                return self._write(uow, batch, tails=tails)  # moved: all in this unit
+        with self.storage.unit_of_work() as uow:
+            return self._write(uow, batch, tails=tails)
+
+    def _gather(
+        self, uow: UnitOfWork, batch: list[Pending], tails: bool
+    ) -> tuple[list[Pending], list[tuple[str, int]]]:
+        """The batch plus the tails' new rows, and each moved cursor (key, new value)."""
         items = list(batch)
+        cursors: list[tuple[str, int]] = []
         for key, tail in self._tails.items() if tails else ():
             cursor = uow.settings.get(key)
             after = cursor if isinstance(cursor, int) else 0
             rows = tail(uow, after)
             for t in rows:
-                items.append(_Pending(t.at, t.kind, t.customer_id, t.account, canonical(t.payload)))
+                items.append(Pending(t.at, t.kind, t.customer_id, t.account, canonical(t.payload)))
             if rows:
-                uow.settings.put(key, rows[-1].id)
+                cursors.append((key, rows[-1].id))
+        return items, cursors
+
+    def _seal(self, head: Anchor, items: list[Pending], customers: list[str]) -> list[Record]:
         sealed: list[Record] = []
         prev_hash, seq, salt = head.hash, head.seq, self._salt
-        for item in items:
-            customer = item.customer_id or self._owner(uow, item.account)
+        for item, customer in zip(items, customers, strict=True):
             seq += 1
             rec = seal(
                 prev_hash,
@@ -469,12 +441,24 @@ class Recorder:
                 item.at,
                 item.kind,
                 customer,
-                _payload_text(item.payload),
+                payload_text(item.payload),
                 salt=salt(),
                 ref=item.ref,
             )
             sealed.append(rec)
             prev_hash = rec.hash
+        return sealed
+
+    def _write(self, uow: UnitOfWork, batch: list[Pending], *, tails: bool = True) -> int:
+        uow.record_log.lock()
+        head = self._head(uow)
+        now = self.clock.now()
+        self._maybe_checkpoint(uow, head, now)
+        items, cursors = self._gather(uow, batch, tails)
+        for key, after in cursors:
+            uow.settings.put(key, after)
+        customers = [i.customer_id or self._owner(uow, i.account) for i in items]
+        sealed = self._seal(head, items, customers)
         uow.record_log.append(sealed)
         return len(sealed)
 

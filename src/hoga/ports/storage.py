@@ -682,8 +682,10 @@ class Storage(Protocol):
         """The URL it was opened with, password masked."""
         ...
 
-    def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
-        """Begin a transaction: commit on normal exit, roll back (and re-raise) on exception."""
+    def unit_of_work(self, *, read_only: bool = False) -> AbstractContextManager[UnitOfWork]:
+        """Begin a transaction: commit on normal exit, roll back (and re-raise) on exception.
+        ``read_only``: the block only reads (one consistent snapshot, never waiting for
+        writers); a write in it fails."""
         ...
 
     def close(self) -> None:

@@ -1,0 +1,75 @@
+"""The record chain's in-memory side: buffered records waiting for the flush, brokerage notes
+whose payload text the flush makes, and the per-record salts (see :mod:`hoga.engine.records`)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from hoga.domain.records import canonical
+
+__all__ = ["Note", "Pending", "SaltPool", "note_values", "payload_text", "plain_value"]
+
+
+def plain_value(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(getattr(value, "value", value))
+
+
+def note_values(note: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: plain_value(getattr(note, name)) for name in names}
+
+
+class Note:
+    """A frozen brokerage note waiting for the flush to make its payload text."""
+
+    __slots__ = ("names", "note")
+
+    def __init__(self, note: Any, names: tuple[str, ...]) -> None:
+        self.note = note
+        self.names = names
+
+    def text(self) -> str:
+        return canonical(note_values(self.note, self.names))
+
+
+@dataclass(slots=True)  # not frozen: one per API call, frozen __init__ is ~5× slower
+class Pending:
+    """A buffered record; ``payload`` is its canonical text, or (brokerage notes) what the
+    flushing writer makes it from, off the request path: a dict of plain values or a note."""
+
+    at: int
+    kind: str
+    customer_id: str
+    account: str
+    payload: str | dict[str, Any] | Note
+    ref: int | None = None
+
+
+def payload_text(payload: str | dict[str, Any] | Note) -> str:
+    if isinstance(payload, str):
+        return payload
+    if isinstance(payload, Note):
+        return payload.text()
+    return canonical(payload)
+
+
+class SaltPool:
+    """Per-record salts: 16 random bytes as hex, like ``secrets.token_hex(16)``, drawn from a
+    block of 256 at a time (one ``os.urandom`` call per block instead of per record). Only the
+    flushing writer calls it (under the write lock)."""
+
+    __slots__ = ("_block", "_next")
+
+    def __init__(self) -> None:
+        self._block = ""
+        self._next = 0
+
+    def __call__(self) -> str:
+        at = self._next
+        if at >= len(self._block):
+            self._block, at = secrets.token_hex(16 * 256), 0
+        self._next = at + 32
+        return self._block[at : at + 32]
