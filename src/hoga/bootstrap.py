@@ -225,7 +225,11 @@ def build_context(settings: Settings, *, base_clock: Clock | None = None) -> App
         if hub is not None:
             hub.push_account(account, type_code, values, item)
 
-    brokerage.notify = AccountFeed(exchange, push_account).notify
+    def listening(account: str) -> bool:  # rows are built only for accounts someone hears
+        hub = ctx.services.get("realtime")
+        return hub is not None and bool(hub.listens(account))
+
+    brokerage.notify = AccountFeed(exchange, push_account, listening).notify
     brokerage.recover()
     wall = base_clock or RealClock()  # the one wall clock of the policy services
     ctx.wall = wall

@@ -110,6 +110,20 @@ def test_account_rows_reach_only_that_accounts_registered_sessions(ctx: AppConte
     asyncio.run(go())
 
 
+def test_listens_while_a_session_of_the_account_or_a_tap_is_there(ctx: AppContext) -> None:
+    async def go() -> None:
+        hub = RealtimeHub(ctx.exchange, ctx.pubsub)
+        assert not hub.listens("111")
+        session = hub.open("a", ("111",))
+        assert hub.listens("111") and not hub.listens("222")
+        hub.close(session)
+        assert not hub.listens("111")
+        hub.tap_accounts(lambda *_: None)  # the relay to front ends hears every account
+        assert hub.listens("222")
+
+    asyncio.run(go())
+
+
 def test_market_phase_rows(ctx: AppContext) -> None:
     async def go() -> None:
         hub = RealtimeHub(ctx.exchange, ctx.pubsub)

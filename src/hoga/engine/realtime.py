@@ -410,6 +410,11 @@ class RealtimeHub:
             if session in registered and not session.push(type_code, item, row):
                 self.overflow(session)
 
+    def listens(self, account: str) -> bool:
+        """Whether an account row of ``account`` could reach anyone now: a session logged in
+        with it, or a tap (the relay to front ends takes every account's rows)."""
+        return bool(self._taps) or bool(self._accounts.get(account))
+
     def tap_accounts(self, tap: Callable[[str, str, str, bytes], None]) -> None:
         """Also hand every account row to ``tap(account, type, item, row)``."""
         self._taps.append(tap)
