@@ -35,9 +35,9 @@ class Counting:
         self.inner = inner
         self.units = 0
 
-    def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
+    def unit_of_work(self, *, read_only: bool = False) -> AbstractContextManager[UnitOfWork]:
         self.units += 1
-        return self.inner.unit_of_work()
+        return self.inner.unit_of_work(read_only=read_only)
 
     def close(self) -> None:
         self.inner.close()

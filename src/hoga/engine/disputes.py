@@ -149,12 +149,16 @@ class DisputeService:
         """Pass due milestones of every open case; notify each; the cases that moved."""
         now = self.clock.now()
         moved: list[tuple[Case, tuple[Milestone, ...]]] = []
-        with self.storage.unit_of_work() as uow:
-            for case in uow.compliance.cases(open_only=True):
-                out, reached = dm.advance(case, now)
-                if reached:
-                    moved.append((uow.compliance.update_case(out), reached))
-            dues = [d for d in (dm.next_due(c) for c in uow.compliance.cases(open_only=True)) if d]
+        with self.storage.unit_of_work(read_only=True) as uow:  # usually no milestone is due
+            cases = uow.compliance.cases(open_only=True)
+        if any(dm.advance(case, now)[1] for case in cases):
+            with self.storage.unit_of_work() as uow:
+                for case in uow.compliance.cases(open_only=True):
+                    out, reached = dm.advance(case, now)
+                    if reached:
+                        moved.append((uow.compliance.update_case(out), reached))
+                cases = uow.compliance.cases(open_only=True)
+        dues = [d for d in (dm.next_due(c) for c in cases) if d]
         for case, reached in moved:
             for m in reached:
                 self._milestone(case, m)

@@ -541,7 +541,7 @@ class IdentityService:
         if cached is not None and wall - cached[1] <= self._reverify:
             who: Identity | Denied = cached[0]
         else:
-            with self._storage.unit_of_work() as uow:
+            with self._storage.unit_of_work(read_only=True) as uow:  # never waits on writers
                 who = _load_identity(uow, h, now)
             with self._lock:
                 if isinstance(who, Identity):
@@ -562,7 +562,7 @@ class IdentityService:
 
     def _poll(self, wall: int) -> None:
         """Read the change counter; forget every cached identity when it moved."""
-        with self._storage.unit_of_work() as uow:
+        with self._storage.unit_of_work(read_only=True) as uow:
             changes = uow.sequences.current(CHANGES)
         with self._lock:
             if changes != self._changes:

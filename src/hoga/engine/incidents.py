@@ -206,18 +206,21 @@ class IncidentService:
         """Advance every open incident to now and apply what changed; returns the changed."""
         now = self.clock.now()
         changed: list[Incident] = []
-        with self.storage.unit_of_work() as uow:
-            for inc in uow.incidents.list(open_only=True):
-                moved = sm.advance(inc, now)
-                if moved != inc:
-                    changed.append(uow.incidents.update(moved))
+        with self.storage.unit_of_work(read_only=True) as uow:  # usually nothing moved
+            open_ = uow.incidents.list(open_only=True)
+        if any(sm.advance(inc, now) != inc for inc in open_):
+            with self.storage.unit_of_work() as uow:
+                for inc in uow.incidents.list(open_only=True):
+                    moved = sm.advance(inc, now)
+                    if moved != inc:
+                        changed.append(uow.incidents.update(moved))
         for customer in dict.fromkeys(i.customer_id for i in changed):
             self._settle(customer, None, "expired")
         self._reload()
         return changed
 
     def _reload(self) -> None:
-        with self.storage.unit_of_work() as uow:
+        with self.storage.unit_of_work(read_only=True) as uow:
             open_ = uow.incidents.list(open_only=True)
         blocked: dict[str, Incident] = {}
         for inc in open_:

@@ -274,7 +274,7 @@ class MaintenanceService:
         if not (stale or due):
             return
         sent = False
-        with self.storage.unit_of_work() as uow:
+        with self.storage.unit_of_work(read_only=not due) as uow:  # a reload only reads
             if due:
                 sent = self._due_notices(uow, now)
             self._load(uow, now)

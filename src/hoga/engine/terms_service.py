@@ -266,7 +266,7 @@ class TermsService:
         """Settle every version that took effect: deemed consents, objector notices."""
         now = self.clock.now()
         done: list[str] = []
-        with self.storage.unit_of_work() as uow:
+        with self.storage.unit_of_work(read_only=True) as uow:
             settled = {r.ref for r in uow.compliance.log(topic="terms") if r.event == "effective"}
             versions = uow.compliance.terms_versions()
         for v in versions:
@@ -302,7 +302,7 @@ class TermsService:
 
     def _reload(self) -> None:
         now = self.clock.now()
-        with self.storage.unit_of_work() as uow:
+        with self.storage.unit_of_work(read_only=True) as uow:
             versions = uow.compliance.terms_versions()
             cur = tr.current(versions, now)
             rows = [] if cur is None else uow.compliance.consents(version_id=cur.id)
