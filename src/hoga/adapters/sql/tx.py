@@ -8,7 +8,8 @@ after a failed statement) and PostgreSQL (which would not) behave the same.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, CursorResult, Executable, Table, and_, true
@@ -56,10 +57,10 @@ class Tx:
         except SQLAlchemyError as exc:
             raise self.fail(describe(exc)) from exc
 
-    def many(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> int:
-        """Run one driver-level statement over many rows (``?`` placeholders, rewritten for
-        the driver's parameter style) without SQLAlchemy's per-row processing; the summed row
-        count (-1 when the driver does not tell)."""
+    @contextmanager
+    def _driver(self, sql: str) -> Iterator[tuple[Any, str]]:
+        """A driver cursor and ``sql`` in the driver's parameter style (``?`` rewritten to
+        ``%s`` where needed); a driver error dooms the unit of work."""
         conn = self._live()
         if conn.dialect.paramstyle != "qmark":
             sql = sql.replace("?", "%s")
@@ -67,29 +68,26 @@ class Tx:
         assert dbapi is not None
         cursor = dbapi.cursor()
         try:
-            cursor.executemany(sql, rows)
-            return int(cursor.rowcount)
+            yield cursor, sql
         except conn.dialect.loaded_dbapi.Error as exc:
             raise self.fail(describe(exc)) from exc
         finally:
             cursor.close()
 
+    def many(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> int:
+        """Run one driver-level statement over many rows (``?`` placeholders, rewritten for
+        the driver's parameter style) without SQLAlchemy's per-row processing; the summed row
+        count (-1 when the driver does not tell)."""
+        with self._driver(sql) as (cursor, stmt):
+            cursor.executemany(stmt, rows)
+            return int(cursor.rowcount)
+
     def query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         """Run one driver-level statement (``?`` placeholders, as :meth:`many`) and return all
         its rows, without SQLAlchemy's statement and result processing."""
-        conn = self._live()
-        if conn.dialect.paramstyle != "qmark":
-            sql = sql.replace("?", "%s")
-        dbapi = conn.connection.dbapi_connection
-        assert dbapi is not None
-        cursor = dbapi.cursor()
-        try:
-            cursor.execute(sql, params)
+        with self._driver(sql) as (cursor, stmt):
+            cursor.execute(stmt, params)
             return list(cursor.fetchall()) if cursor.description else []
-        except conn.dialect.loaded_dbapi.Error as exc:
-            raise self.fail(describe(exc)) from exc
-        finally:
-            cursor.close()
 
     def fail(self, message: str) -> StorageError:
         """Record a failure (dooming the unit of work) and return the error to raise."""
