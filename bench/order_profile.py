@@ -36,6 +36,7 @@ import threading
 import time
 from pathlib import Path
 
+from hoga.api.context import AppContext
 from hoga.api.dispatch import dispatch
 from hoga.api.routes import load_all
 from hoga.bootstrap import build_context
@@ -74,10 +75,15 @@ def _bodies(ctx, codes: list[str]) -> list[bytes]:  # type: ignore[no-untyped-de
     return out
 
 
-async def _main(args: argparse.Namespace) -> None:
+def setup(
+    prefix: str, args: argparse.Namespace, *, cash: int
+) -> tuple[Path, AppContext, list[str], list[str]]:
+    """A context on SQLite in a new temporary directory (manual clock at 10:00 KST on a trading
+    day, rate limits off), ``args.customers`` customers with ``cash`` and a token each (cheap
+    scrypt), and the ``args.codes`` most traded codes. Also used by ``bench.query_profile``."""
     from datetime import date
 
-    work = Path(tempfile.mkdtemp(prefix="hoga-order-profile-"))
+    work = Path(tempfile.mkdtemp(prefix=prefix))
     settings = Settings(
         db=f"sqlite:///{work / 'p.db'}",
         clock="manual",
@@ -88,14 +94,19 @@ async def _main(args: argparse.Namespace) -> None:
     )
     load_all()
     ctx = build_context(settings)
-    clock = ctx.clock
-    ident = IdentityService(ctx.storage, clock, scrypt=ScryptParams(n=2**4, r=8, p=1))
+    ident = IdentityService(ctx.storage, ctx.clock, scrypt=ScryptParams(n=2**4, r=8, p=1))
     tokens = []
     for i in range(args.customers):
-        made = ident.create_customer(name=f"p{i:04d}", env="mock", cash=10**12)
+        made = ident.create_customer(name=f"p{i:04d}", env="mock", cash=cash)
         issued = ident.issue_token(made.appkey, made.secretkey, "mock")
         tokens.append(issued.token)  # type: ignore[union-attr]
     codes = [i.code for i in sorted(ctx.universe.values(), key=lambda i: -i.volume)][: args.codes]
+    return work, ctx, tokens, codes
+
+
+async def _main(args: argparse.Namespace) -> None:
+    work, ctx, tokens, codes = setup("hoga-order-profile-", args, cash=10**12)
+    clock = ctx.clock
     ctx.exchange.sync()
     bodies = _bodies(ctx, codes)
     records = ctx.services["records"]

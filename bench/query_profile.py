@@ -21,44 +21,21 @@ import asyncio
 import cProfile
 import pstats
 import shutil
-import tempfile
 import time
-from datetime import date
-from pathlib import Path
 from typing import Any
 
+from bench.order_profile import setup
 from hoga.api.app import create_app
-from hoga.api.routes import load_all
-from hoga.bootstrap import build_context
-from hoga.config import Settings
-from hoga.domain.kst import at_kst
-from hoga.engine.identity import IdentityService, ScryptParams
 from hoga.engine.tuning import apply_gc_policy
 
 BATCH = 32
 
 
 async def _main(args: argparse.Namespace) -> None:
-    work = Path(tempfile.mkdtemp(prefix="hoga-query-profile-"))
-    settings = Settings(
-        db=f"sqlite:///{work / 'p.db'}",
-        clock="manual",
-        clock_start=at_kst(date(2026, 11, 26), 10 * 3600),
-        universe_limit=args.universe,
-        operator_token="op",
-        ratelimit="off",
-    )
-    load_all()
-    ctx = build_context(settings)
+    work, ctx, raw, codes = setup("hoga-query-profile-", args, cash=10**9)
     app = create_app(ctx, run_market=False)
     clock = ctx.clock
-    ident = IdentityService(ctx.storage, clock, scrypt=ScryptParams(n=2**4, r=8, p=1))
-    tokens: list[bytes] = []
-    for i in range(args.customers):
-        made = ident.create_customer(name=f"q{i:04d}", env="mock", cash=10**9)
-        issued = ident.issue_token(made.appkey, made.secretkey, "mock")
-        tokens.append(f"Bearer {issued.token}".encode())  # type: ignore[union-attr]
-    codes = [i.code for i in sorted(ctx.universe.values(), key=lambda i: -i.volume)][: args.codes]
+    tokens = [f"Bearer {t}".encode() for t in raw]
     bodies = [f'{{"stk_cd":"{c}"}}'.encode() for c in codes]
     ctx.exchange.sync()
     records = ctx.services["records"]
