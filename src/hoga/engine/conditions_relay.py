@@ -61,6 +61,7 @@ from typing import Any
 
 import msgspec
 
+from hoga.engine.bus_pump import pump
 from hoga.engine.conditions import OVERFLOW_NOTICE, ConditionService
 from hoga.engine.realtime import RealtimeHub, RealtimeLimits, RealtimeSession
 from hoga.ports.clock import Clock
@@ -171,18 +172,12 @@ class ConditionRelay:
 
     async def _run(self) -> None:
         assert self._sub is not None
-        sub = self._sub
-        while True:
-            msg: Message | None = None
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.expire_us / 1e6):
-                    msg = await sub.get()
-            try:
-                if msg is not None:
-                    await self.handle(_ASK.decode(msg.payload))
-                self.expire()
-            except Exception:  # a bad message must not stop the relay
-                log.exception("condition relay: bad message")
+        await pump(self._sub, self.expire_us / 1e6, self._step, "condition relay: bad message")
+
+    async def _step(self, msg: Message | None) -> None:
+        if msg is not None:
+            await self.handle(_ASK.decode(msg.payload))
+        self.expire()
 
     def expire(self) -> None:
         """Forget the sockets of fronts not heard from for ``3 × announce_us``."""

@@ -40,6 +40,7 @@ from typing import Any
 
 import msgspec
 
+from hoga.engine.bus_pump import pump
 from hoga.engine.conditions import ConditionService
 from hoga.engine.conditions_relay import ConditionRelay, FrontConditions
 from hoga.engine.exchange import Exchange
@@ -131,20 +132,14 @@ class RowRelay:
 
     async def _run(self) -> None:
         assert self._sub is not None
-        sub = self._sub
-        while True:
-            msg: Message | None = None
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.expire_us / 1e6):
-                    msg = await sub.get()
-            try:
-                if msg is not None:
-                    want = _DEC.decode(msg.payload)
-                    pairs = frozenset((t, i) for t, i in want.pairs)
-                    self.fronts[want.front] = (pairs, self.wall.now())
-                await self.apply()
-            except Exception:  # a bad announcement must not stop the relay
-                log.exception("realtime relay: bad announcement")
+        await pump(self._sub, self.expire_us / 1e6, self._step, "realtime relay: bad announcement")
+
+    async def _step(self, msg: Message | None) -> None:
+        if msg is not None:
+            want = _DEC.decode(msg.payload)
+            pairs = frozenset((t, i) for t, i in want.pairs)
+            self.fronts[want.front] = (pairs, self.wall.now())
+        await self.apply()
 
     async def apply(self) -> None:
         """Forget silent fronts; register the union of the others' pairs."""
