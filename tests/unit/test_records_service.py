@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -226,3 +228,51 @@ def test_a_tail_chained_meanwhile_by_another_writer_is_not_chained_twice(
         rows = uow.record_log.read()
     assert [r.kind for r in rows].count("ledger.entry") == 1
     assert mine.verify().ok
+
+
+class _SpyLock:
+    """The recorder's write lock, telling when a given thread starts waiting for it."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.watched: threading.Thread | None = None
+        self.waiting = threading.Event()
+
+    def __enter__(self) -> _SpyLock:
+        if threading.current_thread() is self.watched:
+            self.waiting.set()
+        self.inner.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.inner.release()
+
+
+def test_an_export_waits_for_a_flush_in_flight(storage: Storage) -> None:
+    clock = ManualClock(T0)
+    rec = make(storage, clock)
+    rec.flush()  # the day's checkpoint look-up is done: the next flush takes two steps
+    rec.api_call("c1", "k1", "ka10001", "203.0.113.7", 200, 0)
+    sealing, release = threading.Event(), threading.Event()
+    seal_batch = rec._seal
+
+    def held_seal(*args: Any) -> Any:
+        sealing.set()
+        assert release.wait(10)
+        return seal_batch(*args)
+
+    rec._seal = held_seal  # type: ignore[method-assign]
+    spy = _SpyLock(rec._write_lock)
+    rec._write_lock = spy  # type: ignore[assignment]
+    flusher = threading.Thread(target=rec.flush)
+    flusher.start()
+    assert sealing.wait(10) and rec.pending == 0  # the batch left the buffer, not yet stored
+    found: list[list[dict[str, Any]]] = []
+    exporter = threading.Thread(target=lambda: found.append(rec.export("c1", None, None)))
+    spy.watched = exporter
+    exporter.start()
+    assert spy.waiting.wait(10)  # the export waits for the flush instead of reading now
+    release.set()
+    flusher.join(10)
+    exporter.join(10)
+    assert [r["kind"] for r in found[0]] == ["api.call"]

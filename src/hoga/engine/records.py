@@ -351,6 +351,15 @@ class Recorder:
         assert head is not None
         return head
 
+    def _written(self) -> None:
+        """Return once this process's records so far are in storage: a flush in flight (its
+        batch has left the buffer but is not committed yet) is waited for, then what is still
+        buffered is written."""
+        with self._write_lock:
+            pass
+        if self.pending:
+            self.flush()
+
     @property
     def pending(self) -> int:
         with self._buffer_lock:
@@ -633,8 +642,7 @@ class Recorder:
     def verify(self, public_key: str | None = None) -> VerifyReport:
         """Check proofs, the chain and the checkpoints (see the module docstring); writes only
         this process's buffered records first."""
-        if self.pending:
-            self.flush()
+        self._written()
         problems: list[str] = []
         with self.storage.unit_of_work() as uow:
             proofs = uow.record_log.proofs()
@@ -710,8 +718,7 @@ class Recorder:
     ) -> list[dict[str, Any]]:
         """The customer's records with ``since <= at < until`` (art. 14 ③), by seq (this
         process's buffer is written first; tailed tables are chained by the background flush)."""
-        if self.pending:
-            self.flush()
+        self._written()
         with self.storage.unit_of_work() as uow:
             rows = uow.record_log.by_customer(customer_id, since=since, until=until)
         return [
