@@ -2,6 +2,8 @@
 front`` (WebSocket only). A client of the front logs in (token checked in the shared database),
 gets the market's 0B rows — the very rows a client of the market gets — and the 00/04 rows of its
 own order placed through the market's REST; another account's session on the front gets none.
+One session per app key holds across the two processes (a LOGIN on the market ends the same
+key's session on the front with R10001).
 
 Waiting is only on frames (bounded by timeouts). The Redis server: ``HOGA_TEST_REDIS_URL``
 (default ``redis://127.0.0.1:6379/15``), channels under a fresh prefix; with
@@ -67,7 +69,7 @@ def trades(c: Client) -> set[tuple[str, str]]:
 
 def front_and_market(tmp_path: Path, url: str) -> None:
     db = f"sqlite:///{tmp_path / 'hoga.db'}"
-    alice, bob = customer(db, "alice"), customer(db, "bob")
+    alice, bob, carol = customer(db, "alice"), customer(db, "bob"), customer(db, "carol")
     bus = f"{url}?prefix=hoga-test-{uuid.uuid4().hex}:"
     common = ["--universe-limit", str(LIMIT), "--clock", "fast:10", "--bus", bus]
     market = start_server(db, tmp_path / "market.log", *common, "--market", "always")
@@ -79,11 +81,12 @@ def front_and_market(tmp_path: Path, url: str) -> None:
             # the front serves the WebSocket only: orders go to the market process
             assert httpx.post(f"{front.base}/api/dostk/ordr", timeout=10).status_code == 404
             ta, tb = token(market.base, alice), token(market.base, bob)
+            tc = token(market.base, carol)
 
             async def go() -> None:
                 a = await login(front.port, ta)
                 b = await login(front.port, tb)
-                m = await login(market.port, tb)  # bob on the market process too
+                m = await login(market.port, tc)  # carol on the market process
                 await a.reg(["0B"], CODES)
                 await a.reg(["00", "04"], [""], grp="2")
                 await b.reg(["00", "04"], [""])
@@ -111,7 +114,16 @@ def front_and_market(tmp_path: Path, url: str) -> None:
                 # bob's front session saw nothing of alice's account (a round trip first)
                 await b.reg(["0s"], [""], grp="3")
                 assert b.rows == []
-                for c in (a, b, m):
+                # one session per app key across the processes: bob logs in on the market, and
+                # his older session on the front is ended with R10001
+                m2 = await login(market.port, tb)
+                await b.until(lambda c: any(f["trnm"] == "SYSTEM" for f in c.frames), timeout=30)
+                notice = next(f for f in b.frames if f["trnm"] == "SYSTEM")
+                assert notice["code"] == "R10001"
+                assert b.task is not None
+                await asyncio.wait_for(b.task, 30)  # and the front closed the socket
+                assert not m2.frames or all(f["trnm"] != "SYSTEM" for f in m2.frames)
+                for c in (a, m, m2):
                     await c.ws.close()
 
             asyncio.run(go())

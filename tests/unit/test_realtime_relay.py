@@ -117,3 +117,33 @@ def test_a_silent_front_is_forgotten(ctx: AppContext) -> None:
         await relay.stop()
 
     asyncio.run(go())
+
+
+def test_one_session_per_app_key_across_the_market_and_a_front(ctx: AppContext) -> None:
+    async def go() -> None:
+        market = RealtimeHub(ctx.exchange, ctx.pubsub)
+        relay = RowRelay(market, ctx.pubsub, ctx.clock)
+        await relay.start()
+        front = FrontHub(ctx.exchange, ctx.pubsub, ctx.clock)
+        await front.start()
+        first = market.open("k", ("111",))
+        other = market.open("o", ("222",))
+        ctx.clock.advance(1)
+        second = front.open("k", ("111",))  # the same key logs in on the front: newer
+        await turns(lambda: first.closed)
+        assert first.notice is not None and b"R10001" in first.notice
+        assert not second.closed and not other.closed
+        assert market.by_appkey.get("k") is None and front.by_appkey["k"] is second
+        ctx.clock.advance(1)
+        third = market.open("k", ("111",))  # and back on the market
+        await turns(lambda: second.closed)
+        assert second.notice is not None and b"R10001" in second.notice
+        assert not third.closed and front.by_appkey.get("k") is None
+        # an older login heard late ends nothing (e.g. announced while a bus link was down)
+        await relay.logins.heard("elsewhere", "k", 0)
+        assert not third.closed
+        await front.stop()
+        await relay.stop()
+        await market.close_all()
+
+    asyncio.run(go())

@@ -16,7 +16,8 @@ Protocol decisions (all configurable through :class:`WsConfig`, read from
   ``login_timeout_us``, gets ``SYSTEM`` R10004 and the socket closes. The LOGIN ack is the first
   frame the client sees. A bad or expired token gets the documented failure (return_code 805004,
   ``[CODE=8005, …]``; other auth codes keep their own code in the message) and the socket closes.
-- One session per app key: a newer LOGIN ends the older session with ``SYSTEM`` R10001.
+- One session per app key: a newer LOGIN ends the older session with ``SYSTEM`` R10001 (also
+  across the processes of a market + front-end server: :mod:`hoga.engine.login_fence`).
 - The server sends ``{"trnm":"PING"}`` every ``ping_interval_us`` (20 s) of the timer — the app's
   simulated clock unless ``WsConfig.timer`` is set, so a fast clock pings faster and a frozen one
   never. Any PING from the client (an echo, verbatim or minimal, or its own) answers the ping;

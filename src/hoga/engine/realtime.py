@@ -88,6 +88,7 @@ from hoga.wire.ws import Reg, RegAck, Remove, RemoveAck, System, encode, real_it
 __all__ = [
     "MARKET_PHASE_CODES",
     "OVERFLOW_CODE",
+    "TAKEOVER",
     "FrameSink",
     "Pair",
     "RealtimeHub",
@@ -97,6 +98,12 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: The notice ending a session when the same app key logs in again (here or, through
+#: :mod:`hoga.engine.login_fence`, on another process of the same server).
+TAKEOVER = System(
+    code="R10001", message="동일한 App key로 접속이 되었습니다. 기존 세션은 종료가 됩니다"
+)
 
 OVERFLOW_CODE = "H10001"
 _OVERFLOW_MSG = "실시간 데이터 수신이 지연되어 접속을 종료합니다 (hoga: queue overflow)"
@@ -150,6 +157,8 @@ class RealtimeHub:
         #: per pair, who a row goes to: sessions without a group, and groups (made on demand)
         self._fan: dict[Pair, tuple[list[RealtimeSession], list[Group]]] = {}
         self._taps: list[Callable[[str, str, str, bytes], None]] = []
+        #: called with the app key of every session opened (hoga.engine.login_fence)
+        self.on_open: list[Callable[[str], None]] = []
         if listen:  # VI rows (a front-end's hub gets them from the relay instead)
             exchange.add_listener(self._listen)
 
@@ -159,18 +168,14 @@ class RealtimeHub:
         """A new session for ``appkey``; an older one is ended with SYSTEM R10001."""
         old = self.by_appkey.get(appkey)
         if old is not None:
-            self.close(
-                old,
-                System(
-                    code="R10001",
-                    message="동일한 App key로 접속이 되었습니다. 기존 세션은 종료가 됩니다",
-                ),
-            )
+            self.close(old, TAKEOVER)
         session = RealtimeSession(appkey, tuple(accounts), self.limits)
         session._ready = self._ready
         self.by_appkey[appkey] = session
         for acc in session.accounts:
             self._accounts.setdefault(acc, set()).add(session)
+        for hook in self.on_open:  # e.g. the login fence of a multi-process server
+            hook(appkey)
         return session
 
     def close(self, session: RealtimeSession, notice: System | None = None) -> None:

@@ -44,6 +44,7 @@ from hoga.engine.bus_pump import pump
 from hoga.engine.conditions import ConditionService
 from hoga.engine.conditions_relay import ConditionRelay, FrontConditions
 from hoga.engine.exchange import Exchange
+from hoga.engine.login_fence import LoginFence
 from hoga.engine.realtime import Pair, RealtimeHub, RealtimeLimits, RealtimeSession
 from hoga.ports.clock import Clock
 from hoga.ports.pubsub import Message, PubSub, Subscription
@@ -108,8 +109,10 @@ class RowRelay:
         if conditions is not None:
             self.conditions = ConditionRelay(conditions, bus, wall, announce_us=announce_us)
         hub.tap_accounts(self.account)
+        self.logins = LoginFence(hub, bus, wall)  # one session per app key across processes
 
     async def start(self) -> None:
+        await self.logins.start()
         self._sub = await self.bus.subscribe(WANT)
         self._task = asyncio.get_running_loop().create_task(self._run(), name="hoga-rt-relay")
         if self.conditions is not None:
@@ -124,6 +127,7 @@ class RowRelay:
                 await self._task
         if self._sub is not None:
             await self._sub.close()
+        await self.logins.stop()
         await self.hub.relay(self.session, set())
 
     def account(self, account: str, type_code: str, item: str, row: bytes) -> None:
@@ -175,8 +179,10 @@ class FrontHub(RealtimeHub):
         self._own: list[Subscription] = []
         #: condition search, evaluated by the market (``ctx.services["conditions"]``)
         self.conditions = FrontConditions(self, bus, self.front_id)
+        self.logins = LoginFence(self, bus, wall)  # one session per app key across processes
 
     async def start(self) -> None:
+        await self.logins.start()
         await self.conditions.start()
         loop = asyncio.get_running_loop()
         for topic, handle in ((ROWS + "*", self._row), (ACCOUNTS + "*", self._account)):
@@ -194,6 +200,7 @@ class FrontHub(RealtimeHub):
         for sub in self._own:
             await sub.close()
         await self.conditions.stop()
+        await self.logins.stop()
 
     def close(self, session: RealtimeSession, notice: System | None = None) -> None:
         super().close(session, notice)
