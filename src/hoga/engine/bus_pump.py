@@ -1,18 +1,48 @@
-"""The receive loop the market's relays share: each wait for the next bus message is bounded, so
-the relay's own timers (forgetting silent front ends) run even when nothing arrives."""
+"""What the bus components of a multi-process server share: :class:`Reader` (a subscription and
+the task reading it, started and stopped together) and :func:`pump` (a receive loop whose wait for
+the next message is bounded, so a relay's own timers — forgetting silent front ends — run even
+when nothing arrives)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
-from hoga.ports.pubsub import Message, Subscription
+from hoga.ports.pubsub import Message, PubSub, Subscription
 
-__all__ = ["pump"]
+__all__ = ["Reader", "pump"]
 
 log = logging.getLogger(__name__)
+
+
+class Reader:
+    """A subscription to ``topic`` and the task running ``read`` over it."""
+
+    def __init__(
+        self,
+        bus: PubSub,
+        topic: str,
+        read: Callable[[Subscription], Coroutine[Any, Any, None]],
+        name: str,
+    ) -> None:
+        self.bus, self.topic, self.read, self.name = bus, topic, read, name
+        self._sub: Subscription | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._sub = await self.bus.subscribe(self.topic)
+        self._task = asyncio.get_running_loop().create_task(self.read(self._sub), name=self.name)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._sub is not None:
+            await self._sub.close()
 
 
 async def pump(

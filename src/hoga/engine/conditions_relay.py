@@ -53,7 +53,6 @@ Failures:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from itertools import count
@@ -61,7 +60,7 @@ from typing import Any
 
 import msgspec
 
-from hoga.engine.bus_pump import pump
+from hoga.engine.bus_pump import Reader, pump
 from hoga.engine.conditions import OVERFLOW_NOTICE, ConditionService
 from hoga.engine.realtime import RealtimeHub, RealtimeLimits, RealtimeSession
 from hoga.ports.clock import Clock
@@ -153,26 +152,18 @@ class ConditionRelay:
         self.expire_us = 3 * announce_us
         self.heard: dict[str, int] = {}  # front -> last message, wall µs
         self.sessions: dict[tuple[str, int], _Stand] = {}
-        self._sub: Subscription | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._reader = Reader(bus, ASK, self._run, "hoga-rt-cnsr")
 
     async def start(self) -> None:
-        self._sub = await self.bus.subscribe(ASK)
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="hoga-rt-cnsr")
+        await self._reader.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self._sub is not None:
-            await self._sub.close()
+        await self._reader.stop()
         for key in list(self.sessions):
             self._end(key)
 
-    async def _run(self) -> None:
-        assert self._sub is not None
-        await pump(self._sub, self.expire_us / 1e6, self._step, "condition relay: bad message")
+    async def _run(self, sub: Subscription) -> None:
+        await pump(sub, self.expire_us / 1e6, self._step, "condition relay: bad message")
 
     async def _step(self, msg: Message | None) -> None:
         if msg is not None:
@@ -286,20 +277,13 @@ class FrontConditions:
         self.by_sid: dict[int, _Socket] = {}
         self._ids = count(1)
         self._pending: dict[int, _Pending] = {}
-        self._sub: Subscription | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._reader = Reader(bus, TELL + self.front_id, self._read, "hoga-cnsr-front")
 
     async def start(self) -> None:
-        self._sub = await self.bus.subscribe(TELL + self.front_id)
-        self._task = asyncio.get_running_loop().create_task(self._read(), name="hoga-cnsr-front")
+        await self._reader.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self._sub is not None:
-            await self._sub.close()
+        await self._reader.stop()
         for pending in self._pending.values():
             if not pending.done.done():
                 pending.done.cancel()
@@ -352,9 +336,7 @@ class FrontConditions:
 
     # -------------------------------------------------------------- from the market
 
-    async def _read(self) -> None:
-        assert self._sub is not None
-        sub = self._sub
+    async def _read(self, sub: Subscription) -> None:
         while True:
             msg: Message | None = await sub.get()
             while msg is not None:

@@ -14,13 +14,12 @@ then lives on until its own socket ends (the same as any row lost on Redis pub/s
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import secrets
 
 import msgspec
 
+from hoga.engine.bus_pump import Reader
 from hoga.engine.realtime import TAKEOVER, RealtimeHub
 from hoga.ports.clock import Clock
 from hoga.ports.pubsub import PubSub, Subscription
@@ -52,31 +51,23 @@ class LoginFence:
         self.wall = wall
         self.origin = secrets.token_hex(6)
         self._since: dict[str, int] = {}  # appkey -> when this hub's session of it logged in
-        self._sub: Subscription | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._reader = Reader(bus, LOGINS, self._run, "hoga-rt-logins")
         hub.on_open.append(self._opened)
 
     async def start(self) -> None:
-        self._sub = await self.bus.subscribe(LOGINS)
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="hoga-rt-logins")
+        await self._reader.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self._sub is not None:
-            await self._sub.close()
+        await self._reader.stop()
 
     def _opened(self, appkey: str) -> None:
         at = self.wall.now()
         self._since[appkey] = at
         self.bus.publish_nowait(LOGINS, _ENC.encode(_Login(self.origin, appkey, at)))
 
-    async def _run(self) -> None:
-        assert self._sub is not None
+    async def _run(self, sub: Subscription) -> None:
         while True:
-            msg = await self._sub.get()
+            msg = await sub.get()
             if msg is None:
                 continue
             try:

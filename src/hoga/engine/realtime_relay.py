@@ -40,7 +40,7 @@ from typing import Any
 
 import msgspec
 
-from hoga.engine.bus_pump import pump
+from hoga.engine.bus_pump import Reader, pump
 from hoga.engine.conditions import ConditionService
 from hoga.engine.conditions_relay import ConditionRelay, FrontConditions
 from hoga.engine.exchange import Exchange
@@ -103,8 +103,7 @@ class RowRelay:
         self.expire_us = 3 * announce_us
         self.session = _RelaySession(bus, hub.limits)
         self.fronts: dict[str, tuple[frozenset[Pair], int]] = {}  # id -> pairs, last heard
-        self._task: asyncio.Task[None] | None = None
-        self._sub: Subscription | None = None
+        self._reader = Reader(bus, WANT, self._run, "hoga-rt-relay")
         self.conditions: ConditionRelay | None = None
         if conditions is not None:
             self.conditions = ConditionRelay(conditions, bus, wall, announce_us=announce_us)
@@ -113,20 +112,14 @@ class RowRelay:
 
     async def start(self) -> None:
         await self.logins.start()
-        self._sub = await self.bus.subscribe(WANT)
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="hoga-rt-relay")
+        await self._reader.start()
         if self.conditions is not None:
             await self.conditions.start()
 
     async def stop(self) -> None:
         if self.conditions is not None:
             await self.conditions.stop()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self._sub is not None:
-            await self._sub.close()
+        await self._reader.stop()
         await self.logins.stop()
         await self.hub.relay(self.session, set())
 
@@ -134,9 +127,8 @@ class RowRelay:
         if self.fronts:
             self.bus.publish_nowait(f"{ACCOUNTS}{account}", f"{type_code}\t{item}\n".encode() + row)
 
-    async def _run(self) -> None:
-        assert self._sub is not None
-        await pump(self._sub, self.expire_us / 1e6, self._step, "realtime relay: bad announcement")
+    async def _run(self, sub: Subscription) -> None:
+        await pump(sub, self.expire_us / 1e6, self._step, "realtime relay: bad announcement")
 
     async def _step(self, msg: Message | None) -> None:
         if msg is not None:
