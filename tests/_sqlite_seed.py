@@ -19,9 +19,12 @@ import functools
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-__all__ = ["seeded_sqlite_url"]
+__all__ = ["manual_context", "seeded_sqlite_url"]
 
 
 @functools.cache
@@ -43,3 +46,23 @@ def seeded_sqlite_url(path: Path) -> str:
     if not path.exists():
         shutil.copyfile(_migrated_template(), path)
     return f"sqlite:///{path}"
+
+
+@contextmanager
+def manual_context(tmp_path: Path, start: int, universe_limit: int) -> Iterator[Any]:
+    """A whole application context on a copy of the migrated database, with the manual clock at
+    ``start`` and the first ``universe_limit`` instruments (closed afterwards)."""
+    from hoga.bootstrap import build_context
+    from hoga.config import Settings
+
+    settings = Settings(
+        db=seeded_sqlite_url(tmp_path / "h.db"),
+        clock="manual",
+        clock_start=start,
+        universe_limit=universe_limit,
+    )
+    ctx = build_context(settings)
+    try:
+        yield ctx
+    finally:
+        ctx.storage.close()

@@ -13,10 +13,8 @@ from typing import Any
 
 import pytest
 
-from _sqlite_seed import seeded_sqlite_url
+from _sqlite_seed import manual_context
 from hoga.api.context import AppContext
-from hoga.bootstrap import build_context
-from hoga.config import Settings
 from hoga.domain.conditions import ConditionError, parse
 from hoga.domain.kst import at_kst
 from hoga.domain.model import TRDE_TP, NewOrder, Side
@@ -45,15 +43,8 @@ ME = Who("me")
 
 @pytest.fixture
 def ctx(tmp_path: Path) -> Iterator[AppContext]:
-    settings = Settings(
-        db=seeded_sqlite_url(tmp_path / "h.db"),
-        clock="manual",
-        clock_start=START,
-        universe_limit=12,
-    )
-    c = build_context(settings)
-    yield c
-    c.storage.close()
+    with manual_context(tmp_path, START, 12) as c:
+        yield c
 
 
 def fresh(ctx: AppContext, **kw: Any) -> ConditionService:

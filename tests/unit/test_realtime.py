@@ -11,10 +11,8 @@ from typing import Any
 
 import pytest
 
-from _sqlite_seed import seeded_sqlite_url
+from _sqlite_seed import manual_context
 from hoga.api.context import AppContext
-from hoga.bootstrap import build_context
-from hoga.config import Settings
 from hoga.domain.events import PhaseChanged, ViReleased, ViTriggered
 from hoga.domain.kst import at_kst
 from hoga.engine.realtime import (
@@ -30,15 +28,8 @@ START = at_kst(date(2026, 11, 26), 10 * 3600)
 
 @pytest.fixture
 def ctx(tmp_path: Path) -> Iterator[AppContext]:
-    settings = Settings(
-        db=seeded_sqlite_url(tmp_path / "h.db"),
-        clock="manual",
-        clock_start=START,
-        universe_limit=10,
-    )
-    c = build_context(settings)
-    yield c
-    c.storage.close()
+    with manual_context(tmp_path, START, 10) as c:
+        yield c
 
 
 def frames(session: RealtimeSession) -> list[Any]:
