@@ -29,8 +29,10 @@ from the event loop.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from typing import cast
 
 from hoga.domain.suspension import Evidence
 
@@ -70,21 +72,41 @@ class AbnormalThresholds:
 _SHORT_BODY = 128  # bytes: up to this, a query body is kept as it is (no digest to compute)
 
 
-@dataclass(slots=True)
 class _Counter:
-    """Times and request ids of recent events, oldest first (at most ``limit`` kept)."""
+    """Times and request ids of recent events, oldest first (at most ``limit`` kept).
 
-    limit: int
-    events: deque[tuple[int, str]] = field(default_factory=deque)
+    One deque holds each event as two entries, its time then its request id: a window holds up
+    to ``limit`` events per body and customer for minutes, and neither ints nor strings are
+    tracked by the garbage collector (a tuple per event would be, until a collection looks at
+    it), nor do they cost a second deque per counter."""
+
+    __slots__ = ("events", "limit")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.events: deque[int | str] = deque()  # at, request_id, at, request_id, ...
 
     def add(self, at: int, request_id: str, window_us: int) -> None:
         ev = self.events
-        ev.append((at, request_id))
-        while ev and (ev[0][0] <= at - window_us or len(ev) > self.limit):
+        ev.append(at)
+        ev.append(request_id)
+        oldest, most = at - window_us, 2 * self.limit
+        while ev and (cast(int, ev[0]) <= oldest or len(ev) > most):
+            ev.popleft()
             ev.popleft()
 
+    def count(self) -> int:
+        return len(self.events) >> 1
+
+    def first(self) -> int:
+        return cast(int, self.events[0])
+
+    def ids(self, n: int) -> list[str]:
+        """The request ids of the first ``n`` events."""
+        return [cast(str, rid) for rid in itertools.islice(self.events, 1, 2 * n, 2)]
+
     def full(self) -> bool:
-        return len(self.events) >= self.limit
+        return len(self.events) >= 2 * self.limit
 
 
 @dataclass(slots=True)
@@ -112,7 +134,9 @@ class AbnormalLoadDetector:
     ) -> Evidence | None:
         """Count one authenticated call (``allowed``: admitted by the rate limiter)."""
         t = self.thresholds
-        c = self._customers.setdefault(customer_id, _Customer())
+        c = self._customers.get(customer_id)
+        if c is None:
+            c = self._customers[customer_id] = _Customer()
         if not allowed:
             return self._count(c, customer_id, "sustained_refusals", t.refusals, at, request_id)
         if kind == "order":
@@ -138,7 +162,7 @@ class AbnormalLoadDetector:
         counter.add(at, request_id, t.window_us)
         if not counter.full():
             return None
-        extra = (("api_id_calls", len(counter.events)),)
+        extra = (("api_id_calls", counter.count()),)
         return self._trip(customer_id, "identical_queries", counter, at, extra, api_id)
 
     def observe_condition(
@@ -168,7 +192,7 @@ class AbnormalLoadDetector:
         counter.add(at, request_id, self.thresholds.window_us)
         if not counter.full():
             return None
-        span = at - counter.events[0][0]
+        span = at - counter.first()
         if rule == "sustained_refusals":
             if span < self.thresholds.refusal_span_us:
                 return None
@@ -185,14 +209,13 @@ class AbnormalLoadDetector:
         api_id: str = "",
     ) -> Evidence:
         t = self.thresholds
-        events = counter.events
-        samples = tuple(rid for _, rid in list(events)[: t.samples] if rid)
+        samples = tuple(rid for rid in counter.ids(t.samples) if rid)
         counters = (
-            ("count", len(events)),
+            ("count", counter.count()),
             ("threshold", counter.limit),
             ("window_s", t.window_us // US_PER_SECOND),
             *extra,
         )
         named = f"{rule}:{api_id}" if api_id else rule
         self.forget(customer_id)
-        return Evidence(named, events[0][0], at, counters, samples)
+        return Evidence(named, counter.first(), at, counters, samples)
