@@ -10,12 +10,16 @@ through :meth:`SimClock.advance` / :meth:`SimClock.set`). Every change re-anchor
 jumps backwards by accident; setting it backwards is refused. Sleepers are woken whenever the clock
 is changed and re-check their deadline, so a task sleeping until a market timer never oversleeps an
 operator's jump.
+
+Waiting is cheap (the market runner waits up to a few hundred times a second): a sleeper is one
+future, resolved either by an event-loop timer set for the real time its deadline is away
+(:meth:`SimClock.real_delay`, integer arithmetic for whole speeds) or by the next change of the
+clock (:meth:`SimClock.add_waiter`). No task and no ``wait_for`` per wait.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from fractions import Fraction
 
 from hoga.ports.clock import Clock
@@ -34,7 +38,7 @@ class SimClock:
         self._anchor_sim = self._anchor_base if start is None else start
         self._speed = Fraction(speed)
         self._whole = _whole(self._speed)
-        self._changed: asyncio.Event | None = None
+        self._waiters: set[asyncio.Future[None]] = set()
         self._last = self._anchor_sim
 
     @property
@@ -43,7 +47,7 @@ class SimClock:
 
     @property
     def frozen(self) -> bool:
-        return self._speed == 0
+        return self._whole == 0
 
     def now(self) -> int:
         elapsed = self._base.now() - self._anchor_base
@@ -52,13 +56,37 @@ class SimClock:
         self._last = max(self._last, self._anchor_sim + step)
         return self._last
 
+    def real_delay(self, t: int) -> float | None:
+        """Real seconds until the clock reaches ``t`` at the current speed (rounded up to whole
+        base microseconds): 0.0 when it already has, None when the clock is frozen and ``t`` is
+        ahead (only a change of the clock can bring it there)."""
+        left = t - self.now()
+        if left <= 0:
+            return 0.0
+        whole = self._whole
+        if whole is not None:
+            if whole == 0:
+                return None
+            return -(-left // whole) / 1_000_000
+        speed = self._speed
+        return -(-left * speed.denominator // speed.numerator) / 1_000_000
+
+    def add_waiter(self, fut: asyncio.Future[None]) -> None:
+        """Resolve ``fut`` at the clock's next change (set, advance, set_speed), once."""
+        self._waiters.add(fut)
+
+    def discard_waiter(self, fut: asyncio.Future[None]) -> None:
+        """Forget ``fut`` (its owner stopped waiting before the clock changed)."""
+        self._waiters.discard(fut)
+
     def _reanchor(self, sim: int) -> None:
         self._anchor_base = self._base.now()
         self._anchor_sim = sim
         self._last = sim
-        if self._changed is not None:
-            self._changed.set()
-            self._changed = None
+        if self._waiters:
+            waiters, self._waiters = self._waiters, set()
+            for fut in waiters:
+                _resolve(fut)
 
     def set(self, t: int) -> None:
         """Jump to ``t``; refused (ValueError) when ``t`` is before the current time."""
@@ -82,16 +110,23 @@ class SimClock:
         self._reanchor(now)
 
     async def sleep_until(self, t: int) -> None:
-        while (left := t - self.now()) > 0:
-            if self._changed is None:
-                self._changed = asyncio.Event()
-            changed = self._changed
-            if self._speed == 0:
-                await changed.wait()
-                continue
-            real = max(1, int(left / self._speed))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), real / 1_000_000)
+        while (delay := self.real_delay(t)) != 0.0:
+            loop = asyncio.get_running_loop()
+            fut: asyncio.Future[None] = loop.create_future()
+            self._waiters.add(fut)
+            timer = None if delay is None else loop.call_later(delay, _resolve, fut)
+            try:
+                await fut
+            finally:
+                self._waiters.discard(fut)
+                if timer is not None:
+                    timer.cancel()
+
+
+def _resolve(fut: asyncio.Future[None]) -> None:
+    """Wake whoever awaits ``fut`` (no-op when it is done already or its loop is gone)."""
+    if not fut.done() and not fut.get_loop().is_closed():
+        fut.set_result(None)
 
 
 def _whole(speed: Fraction) -> int | None:
