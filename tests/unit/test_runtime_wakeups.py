@@ -15,7 +15,7 @@ from _exchange_kit import at, pick
 from hoga.clock import ManualClock, RealClock
 from hoga.engine.calendar import AlwaysCalendar
 from hoga.engine.exchange import Exchange, MarketMode
-from hoga.engine.runtime import MarketRunner
+from hoga.engine.runtime import MAX_LATE_US, MarketRunner
 from hoga.engine.simclock import SimClock
 from hoga.ports.clock import Clock
 
@@ -191,3 +191,19 @@ def test_a_running_sim_clock_without_slack_wakes_for_the_first_timer() -> None:
 
     run(runner, body)
     assert [batch for _, batch in timers.syncs if batch] == [[now + 20_000], [now + 300_000]]
+
+
+def test_at_a_high_speed_the_slack_is_capped_in_simulated_time() -> None:
+    clock = SimClock(RealClock(), speed=1_000)  # 1 ms real = 1 s simulated
+    now = clock.now()
+    first = now + 50_000_000  # 50 ms real away
+    within = first + MAX_LATE_US * 3 // 5
+    beyond = first + 100_000_000  # 100 ms real later: inside 0.2 s of real slack, far past the cap
+    timers = Timers(clock, first, within, beyond)
+    runner = runner_for(timers, coalesce_s=0.2)
+
+    async def body() -> None:
+        await until(lambda: len(timers.ran()) == 3)
+
+    run(runner, body)
+    assert [batch for _, batch in timers.syncs if batch] == [[first, within], [beyond]]

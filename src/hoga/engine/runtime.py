@@ -12,10 +12,12 @@ one task, raced against the same poke future.
 
 Coalescing: while a :class:`SimClock` runs (speed > 0), the loop wakes ``coalesce_s`` real seconds
 after the earliest deadline, so the timers due within that slack run in one wake-up. A timer then
-runs at most the slack late in real time; what it does is unchanged, because the exchange runs each
-timer with its own timestamp, in order, and every customer command first runs the timers due
-before it (:meth:`Exchange.advance_to`). A frozen clock (speed 0) or any other clock is never
-coalesced: a manual advance to a timer wakes the loop for exactly that timer.
+runs at most the slack late in real time, and never more than :data:`MAX_LATE_US` late in simulated
+time (at a high speed a few real milliseconds are simulated seconds, and participant work more than
+:data:`hoga.engine.exchange.CATCH_UP_US` behind is skipped). What a timer does is unchanged: the
+exchange runs each timer with its own timestamp, in order, and every customer command first runs
+the timers due before it (:meth:`Exchange.advance_to`). A frozen clock (speed 0) or any other clock
+is never coalesced: a manual advance to a timer wakes the loop for exactly that timer.
 
 The loop takes the market-data queue itself but writes it from a worker thread (one write at a
 time; :meth:`MarketDataRecorder.flush_begin` / ``flush_end``): a second's ticks and bars of the
@@ -28,16 +30,19 @@ import asyncio
 import contextlib
 import logging
 
-from hoga.engine.exchange import Exchange
+from hoga.engine.exchange import CATCH_UP_US, Exchange
 from hoga.engine.marketdata import MarketDataRecorder
 from hoga.engine.simclock import SimClock
 from hoga.engine.tuning import apply_gc_policy, apply_switch_interval
 from hoga.ports.clock import Clock
 from hoga.ports.storage import Storage
 
-__all__ = ["MarketRunner"]
+__all__ = ["MAX_LATE_US", "MarketRunner"]
 
 log = logging.getLogger(__name__)
+
+#: The most simulated time coalescing may delay a timer: well inside the exchange's catch-up window.
+MAX_LATE_US = CATCH_UP_US // 10
 
 
 class MarketRunner:
@@ -130,7 +135,8 @@ class MarketRunner:
         if delay is None:
             delay = self.max_sleep_s
         elif delay > 0:  # the clock runs: coalesce the timers due within the slack
-            delay = min(delay + self.coalesce_s, self.max_sleep_s)
+            latest = clock.real_delay(deadline + MAX_LATE_US) or 0.0
+            delay = min(delay + self.coalesce_s, latest, self.max_sleep_s)
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[None] = loop.create_future()
         self._waiter = waiter
