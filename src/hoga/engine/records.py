@@ -55,7 +55,6 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -66,12 +65,10 @@ from hoga.domain.records import (
     Anchor,
     ChainVerifier,
     Fault,
-    Period,
     Record,
     canonical,
     expires_at,
     merkle_root,
-    parse_period,
     seal,
 )
 from hoga.engine.records_buffer import (
@@ -82,6 +79,7 @@ from hoga.engine.records_buffer import (
     payload_text,
     plain_value,
 )
+from hoga.engine.records_policy import CORE_CLASSES, PurgeResult, RetentionPolicy, VerifyReport
 from hoga.engine.records_signing import Signer, verify_signature
 from hoga.engine.records_sources import TAILS, Tail
 from hoga.ports.clock import Clock
@@ -100,85 +98,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Classes that must be kept at least 10 years (orders, trades, fees / the ledger).
-CORE_CLASSES = ("order", "trade", "ledger")
-_TEN_YEARS = Period(10)
 _PAGE = 1_000
+_SLICE = 128  # records sealed on the event loop between two yields (~0.5 ms)
+_Prepared = tuple[Anchor, list[Pending], list[tuple[str, int]], list[str]]
 Payload = Mapping[str, Any]
-
-
-# --- retention -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RetentionPolicy:
-    """Retention period per record class (``kind`` up to the first ``.``), else ``default``."""
-
-    periods: Mapping[str, Period] = field(default_factory=dict)
-    default: Period = _TEN_YEARS
-
-    @classmethod
-    def parse(cls, spec: str, default: str = "10y") -> RetentionPolicy:
-        """``"api=1y, notice=3y"``; ValueError for a bad entry or a core class under 10 years."""
-        periods: dict[str, Period] = {}
-        for item in spec.replace(";", ",").split(","):
-            if not item.strip():
-                continue
-            name, eq, value = item.partition("=")
-            if not eq or not name.strip():
-                raise ValueError(f"retention entry {item.strip()!r}: use class=period")
-            periods[name.strip()] = parse_period(value)
-        policy = cls(periods, parse_period(default))
-        for core in CORE_CLASSES:
-            if expires_at(0, policy.period(core)) < expires_at(0, _TEN_YEARS):
-                raise ValueError(f"{core} records must be kept at least 10 years")
-        return policy
-
-    def period(self, kind: str) -> Period:
-        return self.periods.get(kind.split(".", 1)[0], self.default)
-
-    def describe(self) -> dict[str, str]:
-        return {"*": str(self.default), **{k: str(v) for k, v in sorted(self.periods.items())}}
-
-
-# --- results ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyReport:
-    """What :meth:`Recorder.verify` found; ``ok`` when there is no fault and no problem."""
-
-    count: int
-    head: Anchor
-    anchor: Anchor
-    faults: tuple[Fault, ...]
-    problems: tuple[str, ...]
-    pinned: bool
-
-    @property
-    def ok(self) -> bool:
-        return not self.faults and not self.problems
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "count": self.count,
-            "head": {"seq": self.head.seq, "hash": self.head.hash},
-            "anchor": {"seq": self.anchor.seq, "hash": self.anchor.hash},
-            "public_key_pinned": self.pinned,
-            "faults": [
-                {"seq": f.seq, "position": f.position, "kind": f.kind, "detail": f.detail}
-                for f in self.faults
-            ],
-            "problems": list(self.problems),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class PurgeResult:
-    proof: RecordProof | None  # None: nothing was past retention
-    shredded: int
-    deleted: int
 
 
 def _proof_json(p: RecordProof) -> dict[str, Any]:
@@ -238,6 +161,7 @@ class Recorder:
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
         self._closed_label = ""
+        self._sealing: int | None = None  # the thread whose loop seals a background flush
         self._call_texts: dict[tuple[str, str, str, int, int], str] = {}  # see api_call
         self._note_fields: dict[type, tuple[tuple[str, ...], bool]] = {}  # see on_note
 
@@ -370,16 +294,75 @@ class Recorder:
     def flush(self, *, tails: bool = True) -> int:
         """Write the buffer and (``tails``) the tails in one unit of work; return how many
         records."""
+        if self._sealing == threading.get_ident():
+            # the background flush seals on this thread's event loop and holds the write lock
+            # between its steps: waiting for it here would never end
+            raise RuntimeError("Recorder.flush on the event loop: call it from a worker thread")
         with self._write_lock:
             with self._buffer_lock:
                 batch, self._buffer = self._buffer, []
             try:
                 return self._flush(batch, tails)
             except BaseException:
-                self._closed_label = ""
-                with self._buffer_lock:  # keep them for the next attempt
-                    self._buffer[:0] = batch
+                self._giveback(batch)
                 raise
+
+    def _giveback(self, batch: list[Pending]) -> None:
+        """Put a batch that was not written back in front of the buffer."""
+        self._closed_label = ""
+        with self._buffer_lock:  # keep them for the next attempt
+            self._buffer[:0] = batch
+
+    def _flush(self, batch: list[Pending], tails: bool) -> int:
+        """Seal and append ``batch`` (and the tails). Usually in two steps, so that the
+        database's write lock is held only for the append: the head, the tails and the owners
+        are read in a read-only unit, the records sealed with no transaction open, then one
+        short write unit checks that the head did not move (another process may append too)
+        and appends. If something moved — or a checkpoint is due — everything
+        is done again inside the write unit, as one transaction."""
+        prepared = self._prepare(batch, tails)
+        if prepared is None:
+            return self._write_all(batch, tails)
+        head, items, cursors, customers = prepared
+        return self._append(head, self._seal(head, items, customers), cursors, batch, tails)
+
+    def _prepare(self, batch: list[Pending], tails: bool) -> _Prepared | None:
+        """The first step of a two-step flush (a read-only unit): the head, the items (the
+        batch and the tails' new rows), the tails' cursors and each item's customer. None when
+        the day's checkpoint has not been looked at yet (the one-unit path does that)."""
+        label = (kst_date(self.clock.now()) - timedelta(days=1)).isoformat()
+        if self._closed_label != label:
+            return None
+        with self.storage.unit_of_work(read_only=True) as uow:
+            head = self._head(uow)
+            items, cursors = self._gather(uow, batch, tails)
+            customers = [i.customer_id or self._owner(uow, i.account) for i in items]
+        return head, items, cursors, customers
+
+    def _append(
+        self,
+        head: Anchor,
+        sealed: list[Record],
+        cursors: list[tuple[str, int]],
+        batch: list[Pending],
+        tails: bool,
+    ) -> int:
+        """The last step: append ``sealed`` if the head is still ``head``, else do the whole
+        flush of ``batch`` again in this write unit."""
+        with self.storage.unit_of_work() as uow:
+            uow.record_log.lock()
+            # a tail cursor only ever moves with an append, so an unmoved head means
+            # unmoved cursors too
+            if self._head(uow) == head:
+                for key, after in cursors:
+                    uow.settings.put(key, after)
+                uow.record_log.append(sealed)
+                return len(sealed)
+            return self._write(uow, batch, tails=tails)  # moved: all in this unit
+
+    def _write_all(self, batch: list[Pending], tails: bool) -> int:
+        with self.storage.unit_of_work() as uow:
+            return self._write(uow, batch, tails=tails)
 
     def _head(self, uow: UnitOfWork) -> Anchor:
         last = uow.record_log.last()
@@ -395,33 +378,6 @@ class Recorder:
             if anchor:
                 return Anchor(int(anchor["seq"]), str(anchor["hash"]))
         return Anchor()
-
-    def _flush(self, batch: list[Pending], tails: bool) -> int:
-        """Seal and append ``batch`` (and the tails). Usually in two steps, so that the
-        database's write lock is held only for the append: the head, the tails and the owners
-        are read in a read-only unit, the records sealed with no transaction open, then one
-        short write unit checks that the head did not move (another process may append too)
-        and appends. If something moved — or a checkpoint is due — everything
-        is done again inside the write unit, as one transaction."""
-        label = (kst_date(self.clock.now()) - timedelta(days=1)).isoformat()
-        if self._closed_label == label:  # no checkpoint to look at: the two-step path
-            with self.storage.unit_of_work(read_only=True) as uow:
-                head = self._head(uow)
-                items, cursors = self._gather(uow, batch, tails)
-                customers = [i.customer_id or self._owner(uow, i.account) for i in items]
-            sealed = self._seal(head, items, customers)
-            with self.storage.unit_of_work() as uow:
-                uow.record_log.lock()
-                # a tail cursor only ever moves with an append, so an unmoved head means
-                # unmoved cursors too
-                if self._head(uow) == head:
-                    for key, after in cursors:
-                        uow.settings.put(key, after)
-                    uow.record_log.append(sealed)
-                    return len(sealed)
-                return self._write(uow, batch, tails=tails)  # moved: all in this unit
-        with self.storage.unit_of_work() as uow:
-            return self._write(uow, batch, tails=tails)
 
     def _gather(
         self, uow: UnitOfWork, batch: list[Pending], tails: bool
@@ -754,10 +710,54 @@ class Recorder:
             if self.pending or tails:
                 if tails:
                     since_tails = 0
-                try:
-                    await asyncio.to_thread(partial(self.flush, tails=tails))
+                try:  # shielded: a cancelled loop lets a flush in flight finish (aclose)
+                    await asyncio.shield(self._flush_sliced(tails))
                 except Exception:  # keep recording; the buffer is kept for the next flush
                     log.exception("record flush failed")
+
+    async def _flush_sliced(self, tails: bool) -> int:
+        """:meth:`flush` for the background task: reading the head and appending run in
+        worker threads, the sealing (Python work: two hashes per record) on the event loop in
+        slices of :data:`_SLICE` records. In a worker thread that work held the interpreter
+        lock against the loop in switch-interval steps, which stalled requests for tens of
+        milliseconds at a time; in slices it delays the loop by well under a millisecond."""
+        if not self._write_lock.acquire(blocking=False):  # a flush from another thread
+            return await asyncio.to_thread(partial(self.flush, tails=tails))
+        self._sealing = threading.get_ident()
+        try:
+            with self._buffer_lock:
+                batch, self._buffer = self._buffer, []
+            try:
+                prepared = await asyncio.to_thread(self._prepare, batch, tails)
+                if prepared is not None:
+                    head, items, cursors, customers = prepared
+                    sealed: list[Record] = []
+                    at = head
+                    for i in range(0, len(items), _SLICE):
+                        part = self._seal(at, items[i : i + _SLICE], customers[i : i + _SLICE])
+                        sealed += part
+                        at = Anchor(part[-1].seq, part[-1].hash)
+                        await asyncio.sleep(0)
+            except BaseException:
+                self._giveback(batch)
+                raise
+            # from here the worker thread gives the batch back itself if the write fails (it
+            # may still be writing when this task is cancelled)
+            if prepared is None:
+                write = partial(self._write_all, batch, tails)
+            else:
+                write = partial(self._append, head, sealed, cursors, batch, tails)
+            return await asyncio.to_thread(self._or_giveback, write, batch)
+        finally:
+            self._sealing = None
+            self._write_lock.release()
+
+    def _or_giveback(self, write: Callable[[], int], batch: list[Pending]) -> int:
+        try:
+            return write()
+        except BaseException:
+            self._giveback(batch)
+            raise
 
     async def aclose(self) -> None:
         """Stop the background task and flush what is left."""

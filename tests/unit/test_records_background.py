@@ -1,0 +1,224 @@
+"""The recorder's background flush (hoga.engine.records): sealing on the event loop in slices,
+the write in a worker thread, and what happens around it (another writer, failures, close)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hoga.bootstrap import open_storage
+from hoga.clock import ManualClock
+from hoga.engine import records as records_module
+from hoga.engine.records import Recorder
+from hoga.ports.storage import CustomerRecord, Storage
+
+T0 = int(datetime(2024, 3, 1, 1, 0, tzinfo=UTC).timestamp()) * 1_000_000  # 10:00 KST
+SLICE = records_module._SLICE
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> Iterator[Storage]:
+    store = open_storage(f"sqlite:///{tmp_path / 'bg.db'}")
+    with store.unit_of_work() as uow:
+        for cid in ("c1", "c2"):
+            uow.customers.add(CustomerRecord(cid, cid, "mock", "active", 1))
+    yield store
+    store.close()
+
+
+def recorder(storage: Storage, clock: ManualClock) -> Recorder:
+    rec = Recorder(storage, clock, flush_interval_us=5_000)
+    rec.flush()  # the day's checkpoint look-up is done: later flushes take the sliced path
+    return rec
+
+
+def stored(storage: Storage) -> list[Any]:
+    with storage.unit_of_work() as uow:
+        return uow.record_log.read()
+
+
+async def until(check: Any, what: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.005)
+
+
+def calls(rec: Recorder, n: int, customer: str = "c1") -> None:
+    for i in range(n):
+        rec.api_call(customer, "k1", "ka10001", f"203.0.113.{i % 250}", 200, 0)
+
+
+def test_the_background_flush_seals_in_slices_on_the_loop_between_other_work(
+    storage: Storage,
+) -> None:
+    clock = ManualClock(T0)
+    rec = recorder(storage, clock)
+    n = 2 * SLICE + 5
+    seal_batch = rec._seal
+    sealed_on: list[tuple[int, int, int]] = []  # (thread, records, loop turns so far)
+    turns = [0]
+
+    def spy(*args: Any) -> Any:
+        out = seal_batch(*args)
+        sealed_on.append((threading.get_ident(), len(out), turns[0]))
+        return out
+
+    rec._seal = spy  # type: ignore[method-assign]
+
+    async def scenario() -> None:
+        async def ticker() -> None:
+            while True:
+                turns[0] += 1
+                await asyncio.sleep(0)
+
+        tick = asyncio.create_task(ticker())
+        calls(rec, n)
+        rec.start()
+        await until(lambda: len(stored(storage)) == n, "the records")
+        await rec.aclose()
+        tick.cancel()
+
+    asyncio.run(scenario())
+    loop_thread = threading.get_ident()  # asyncio.run runs the loop on this thread
+    sealed_on = sealed_on[:3]  # (then aclose's final flush, in a worker thread, finds nothing)
+    assert [size for _, size, _ in sealed_on] == [SLICE, SLICE, 5]
+    assert {thread for thread, _, _ in sealed_on} == {loop_thread}
+    seen = [t for _, _, t in sealed_on]
+    assert seen[0] < seen[1] < seen[2]  # the loop ran other tasks between the slices
+    rows = stored(storage)
+    assert [r.seq for r in rows] == list(range(1, n + 1))
+    assert [r.payload for r in rows][:2] != [rows[0].payload] * 2  # the calls, in order
+    assert rec.verify().ok
+
+
+def test_a_record_appended_by_another_writer_while_sealing_is_chained_first(
+    storage: Storage,
+) -> None:
+    clock = ManualClock(T0)
+    mine, theirs = recorder(storage, clock), recorder(storage, clock)
+    seal_batch = mine._seal
+    meddled = [False]
+
+    def meddle(*args: Any) -> Any:
+        if not meddled[0]:  # after mine read the head, before it appends
+            meddled[0] = True
+            theirs.api_call("c2", "k2", "ka10002", "203.0.113.8", 200, 0)
+            threading.Thread(target=theirs.flush).start()
+            deadline = time.monotonic() + 10
+            while not stored(storage):
+                assert time.monotonic() < deadline
+                time.sleep(0.005)
+        return seal_batch(*args)
+
+    mine._seal = meddle  # type: ignore[method-assign]
+
+    async def scenario() -> None:
+        calls(mine, 3)
+        mine.start()
+        await until(lambda: len(stored(storage)) == 4, "both writers' records")
+        await mine.aclose()
+
+    asyncio.run(scenario())
+    rows = stored(storage)
+    assert [r.customer_id for r in rows] == ["c2", "c1", "c1", "c1"]
+    assert [r.seq for r in rows] == [1, 2, 3, 4]
+    assert mine.verify().ok
+
+
+def test_a_failed_write_keeps_the_batch_for_the_next_flush_and_writes_it_once(
+    storage: Storage,
+) -> None:
+    clock = ManualClock(T0)
+    rec = recorder(storage, clock)
+    append = rec._append
+    failures = [0]
+
+    def flaky(*args: Any) -> int:
+        if failures[0] == 0:
+            failures[0] += 1
+            raise OSError("disk unplugged")
+        return append(*args)
+
+    rec._append = flaky  # type: ignore[method-assign]
+
+    async def scenario() -> None:
+        calls(rec, 4)
+        rec.start()
+        await until(lambda: len(stored(storage)) == 4, "the records after the retry")
+        await rec.aclose()
+
+    asyncio.run(scenario())
+    assert failures[0] == 1
+    assert [r.seq for r in stored(storage)] == [1, 2, 3, 4]
+    assert rec.pending == 0 and rec.verify().ok
+
+
+def test_a_blocking_flush_on_the_loop_during_a_background_flush_is_refused(
+    storage: Storage,
+) -> None:
+    clock = ManualClock(T0)
+    rec = recorder(storage, clock)
+    seal_batch = rec._seal
+    sealing = asyncio.Event()
+
+    def spy(*args: Any) -> Any:
+        sealing.set()
+        return seal_batch(*args)
+
+    rec._seal = spy  # type: ignore[method-assign]
+    refused: list[str] = []
+
+    async def scenario() -> None:
+        calls(rec, 2 * SLICE)  # two slices: the loop turns between them
+        rec.start()
+        await sealing.wait()
+        with pytest.raises(RuntimeError) as err:
+            rec.flush()  # would wait for a lock only this loop can release
+        refused.append(str(err.value))
+        await until(lambda: len(stored(storage)) == 2 * SLICE, "the records")
+        await rec.aclose()
+
+    asyncio.run(scenario())
+    assert "event loop" in refused[0]
+    assert len(stored(storage)) == 2 * SLICE and rec.verify().ok
+
+
+def test_close_during_a_flush_in_flight_writes_everything_exactly_once(
+    storage: Storage,
+) -> None:
+    clock = ManualClock(T0)
+    rec = recorder(storage, clock)
+    append = rec._append
+    entered, release = threading.Event(), threading.Event()
+
+    def slow(*args: Any) -> int:
+        entered.set()
+        assert release.wait(10)
+        return append(*args)
+
+    rec._append = slow  # type: ignore[method-assign]
+
+    async def scenario() -> None:
+        calls(rec, 3)
+        rec.start()
+        await until(entered.is_set, "the write to start")
+        calls(rec, 2, customer="c2")  # buffered while the first batch is being written
+        closing = asyncio.create_task(rec.aclose())
+        await asyncio.sleep(0.02)
+        assert not closing.done()  # close waits for the write in flight
+        release.set()
+        await closing
+
+    asyncio.run(scenario())
+    rows = stored(storage)
+    assert [r.customer_id for r in rows] == ["c1", "c1", "c1", "c2", "c2"]
+    assert [r.seq for r in rows] == [1, 2, 3, 4, 5]
+    assert rec.verify().ok
