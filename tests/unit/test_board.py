@@ -136,6 +136,7 @@ def test_non_crossing_limit_rests_without_trading(board: Board) -> None:
 
 
 def test_stats_track_the_day(board: Board) -> None:
+    assert board.price == 10_000  # no trade yet: the base price
     for price in (9_900, 10_100, 10_000):
         limit(board, SELL, 5, price)
         place(board, BUY, "0", 5, price)
@@ -143,6 +144,9 @@ def test_stats_track_the_day(board: Board) -> None:
     assert (s.open, s.high, s.low, s.last) == (9_900, 10_100, 9_900, 10_000)
     assert (s.volume, s.turnover, s.trades) == (15, 5 * (9_900 + 10_100 + 10_000), 3)
     assert s.close is None and s.base_price == 10_000 and s.limits.upper == 13_000
+    limit(board, SELL, 1, 10_050)
+    place(board, BUY, "0", 1, 10_050)
+    assert board.price == 10_050 == board.stats.last
 
 
 # ---------------------------------------------------------------- market orders

@@ -98,6 +98,12 @@ class Board(BoardCore):
     # ------------------------------------------------------------------ queries
 
     @property
+    def price(self) -> int:
+        """The last trade's price today, else the base price (``stats`` without the rest)."""
+        last = self._last
+        return last if last is not None else self.base_price
+
+    @property
     def stats(self) -> BoardStats:
         """The day's statistics and best quotes."""
         return BoardStats(

@@ -491,9 +491,7 @@ class QuoteService:
 
 
 def _cap_term(state: InstrumentState) -> int:
-    stats = state.board.stats
-    price = stats.last if stats.last is not None else stats.base_price
-    return price * state.instrument.listed_shares
+    return state.board.price * state.instrument.listed_shares
 
 
 @dataclass(frozen=True, slots=True)
