@@ -3,11 +3,15 @@ note's values (made off the request path now), kind and time as before."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import IntEnum, StrEnum
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hoga.bootstrap import open_storage
 from hoga.clock import ManualClock
@@ -16,6 +20,7 @@ from hoga.domain.model import Market, Side
 from hoga.domain.records import canonical
 from hoga.engine.brokerage_book import BalanceNote, OrderNote
 from hoga.engine.records import Recorder
+from hoga.engine.records_buffer import Note, note_values
 from hoga.ports.storage import AccountRecord, CustomerRecord, Storage
 
 T0 = 1_709_254_800_000_000
@@ -82,3 +87,58 @@ def test_a_mutable_note_is_recorded_as_it_was_when_noted(storage: Storage) -> No
         (row,) = uow.record_log.read()
     assert (row.kind, row.at) == ("order.event", T0)
     assert row.payload == canonical({"at": 0, "items": "[1, 2]", "status": "접수"})
+
+
+class _Shade(StrEnum):
+    DARK = "어두움"
+
+
+class _Level(IntEnum):
+    HIGH = 3
+
+
+@dataclass(frozen=True)
+class _Odd:
+    """Every kind of value a note field may hold."""
+
+    z_text: str
+    a_int: int
+    m_none: object
+    b_flag: bool
+    k_shade: object
+    c_level: object
+    d_other: object
+
+
+_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.text(),
+    st.sampled_from([_Shade.DARK, _Level.HIGH, Side.BUY, Market.KOSPI]),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3),
+)
+
+
+@given(
+    st.text(),
+    st.integers(min_value=-(2**64), max_value=2**64),
+    _values,
+    st.booleans(),
+    _values,
+    _values,
+    _values,
+)
+def test_note_text_is_the_canonical_text_of_the_note_values(
+    z: str, a: int, m: object, b: bool, k: object, c: object, d: object
+) -> None:
+    note = _Odd(z, a, m, b, k, c, d)
+    names = tuple(f.name for f in dataclasses.fields(note))
+    assert Note(note, names).text() == canonical(note_values(note, names))
+
+
+def test_note_text_of_the_brokerage_notes_is_canonical() -> None:
+    order = OrderNote("접수", "new", ACCOUNT, 7, 0, "005930", Side.SELL, "3", 3, 0, 0, 3, T0)
+    for note in (order,):
+        names = tuple(f.name for f in dataclasses.fields(note))
+        assert Note(note, names).text() == canonical(note_values(note, names))
