@@ -35,7 +35,7 @@ def _insert_sql(table: str, cols: tuple[str, ...], keys: tuple[str, ...] = ()) -
 
 
 _TICK_COLS = ("code", "seq", "at", "price", "qty")
-_TICK_SQL = _insert_sql("ticks", _TICK_COLS)
+_TICK_HEAD = f"INSERT INTO ticks ({', '.join(_TICK_COLS)})"
 _TICK_ROW = attrgetter(*_TICK_COLS)
 _MINUTE_COLS = ("code", "start", *_BAR)
 _MINUTE_SQL = _insert_sql("minute_bars", _MINUTE_COLS, ("code", "start"))
@@ -59,8 +59,7 @@ class SqlTickRepository:
 
     def add_many(self, ticks_: Iterable[TradeTick]) -> None:
         rows = [_TICK_ROW(t) for t in ticks_]
-        if rows:
-            self._tx.many(_TICK_SQL, rows)
+        self._tx.insert_rows(_TICK_HEAD, len(_TICK_COLS), rows)  # many rows per statement
 
     def range(
         self, code: str, since: int, until: int, *, limit: int | None = None

@@ -25,9 +25,7 @@ __all__ = ["PROOF_SEQ", "SqlRecordLog"]
 PROOF_SEQ = "record_proof"
 _PG_RECORDS_LOCK = 0x686F6772  # "hogr": one appender at a time on PostgreSQL
 _FIELDS = Record._fields  # a Record is the row itself, in column order
-_INSERT_SQL = (
-    f"INSERT INTO record_log ({', '.join(_FIELDS)}) VALUES ({', '.join('?' * len(_FIELDS))})"
-)
+_INSERT_HEAD = f"INSERT INTO record_log ({', '.join(_FIELDS)})"
 
 
 def _record(row: Any) -> Record:
@@ -59,8 +57,9 @@ class SqlRecordLog:
             self._tx.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_RECORDS_LOCK})
 
     def append(self, records: Sequence[Record]) -> None:
-        if records:  # driver-level executemany: SQLAlchemy's per-row work cost more than the row
-            self._tx.many(_INSERT_SQL, records)
+        # straight to the driver, many rows per statement (SQLAlchemy's per-row work cost more
+        # than the row; an executemany would step, and release the GIL, once per row)
+        self._tx.insert_rows(_INSERT_HEAD, len(_FIELDS), records)
 
     def last(self) -> Record | None:
         stmt = select(record_log).order_by(record_log.c.seq.desc()).limit(1)

@@ -1,18 +1,15 @@
 """Group commit of trading writes: a :class:`~hoga.ports.storage.TradeBatch` in a few
 statements over many rows, whatever the number of orders in it.
 
-The rows go straight to the driver (:meth:`hoga.adapters.sql.tx.Tx.query`), as multi-row
-``INSERT … VALUES (…), (…)`` statements of a power-of-two number of rows (at most
-``_MAX_PARAMS`` parameters each, so a handful of statement shapes, all kept prepared by the
-driver): SQLAlchemy's per-row parameter processing cost more than the SQLite statements
-themselves, and a driver ``executemany`` steps (and, with SQLite, releases and takes back the
-GIL) once per row — each take-back may wait a whole switch interval while the event loop runs.
+The rows go straight to the driver as multi-row ``INSERT … VALUES (…), (…)`` statements
+(:meth:`hoga.adapters.sql.tx.Tx.insert_rows`): SQLAlchemy's per-row parameter processing cost
+more than the SQLite statements themselves, and a driver ``executemany`` steps (and, with
+SQLite, releases and takes back the GIL) once per row.
 The sequences a batch draws from are advanced by one statement.
 """
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from sqlalchemy import Table
@@ -40,29 +37,10 @@ def _insert(table: Table, cols: tuple[str, ...]) -> tuple[str, int]:
     return f"INSERT INTO {table.name} ({', '.join(cols)})", len(cols)
 
 
-@cache
-def _values(head: str, width: int, rows: int) -> str:
-    one = f"({', '.join('?' * width)})"
-    return f"{head} VALUES {', '.join([one] * rows)}"
-
-
-def _insert_rows(tx: Tx, insert: tuple[str, int], rows: list[tuple[Any, ...]]) -> None:
-    """Insert ``rows`` in statements of a power-of-two number of rows (largest first)."""
-    head, width = insert
-    most = 1 << ((_MAX_PARAMS // width).bit_length() - 1)
-    done, total = 0, len(rows)
-    while done < total:
-        n = min(most, 1 << ((total - done).bit_length() - 1))
-        tx.query(_values(head, width, n), [v for row in rows[done : done + n] for v in row])
-        done += n
-
-
 _INSERT_ORDERS = _insert(orders, _ORDER_COLS)
 _INSERT_FILLS = _insert(fills, _FILL_COLS)
 _INSERT_ENTRIES = _insert(journal_entries, _ENTRY_COLS)
 _INSERT_LINES = _insert(journal_lines, _LINE_COLS)
-#: parameters per statement (SQLite's historical default limit is 999)
-_MAX_PARAMS = 999
 _ALLOCATE = (
     "INSERT INTO sequences (name, value) VALUES {values} ON CONFLICT (name)"
     " DO UPDATE SET value = sequences.value + excluded.value RETURNING name, value"
@@ -140,7 +118,7 @@ class SqlTradeWriter:
                     f" (the sequence continues at {first})"
                 )
         if batch.orders:
-            _insert_rows(tx, _INSERT_ORDERS, [_order_row(o) for o in batch.orders])
+            tx.insert_rows(*_INSERT_ORDERS, [_order_row(o) for o in batch.orders])
         if batch.changes:
             rows = [
                 (c.status, c.filled_qty, c.open_qty, c.updated_at, c.ord_no) for c in batch.changes
@@ -152,7 +130,7 @@ class SqlTradeWriter:
         first_exec = firsts.get(EXEC_ID, 0)
         if batch.fills:
             fills = [_fill_row(n, f) for n, f in enumerate(batch.fills, first_exec)]
-            _insert_rows(tx, _INSERT_FILLS, fills)
+            tx.insert_rows(*_INSERT_FILLS, fills)
         first_entry = firsts.get(JOURNAL_ENTRY, 0)
         if batch.postings:
             entries: list[tuple[Any, ...]] = []
@@ -163,6 +141,6 @@ class SqlTradeWriter:
                     (entry_id, n, p.account, ln.asset, ln.book, ln.amount)
                     for n, ln in enumerate(p.lines)
                 )
-            _insert_rows(tx, _INSERT_ENTRIES, entries)
-            _insert_rows(tx, _INSERT_LINES, lines)
+            tx.insert_rows(*_INSERT_ENTRIES, entries)
+            tx.insert_rows(*_INSERT_LINES, lines)
         return TradeBatchIds(first_entry, first_exec)

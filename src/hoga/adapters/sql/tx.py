@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, CursorResult, Executable, Table, and_, true
@@ -19,7 +20,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hoga.errors import StorageError
 
-__all__ = ["Tx", "describe", "window"]
+__all__ = ["MAX_PARAMS", "Tx", "describe", "values_sql", "window"]
+
+#: parameters per statement of :meth:`Tx.insert_rows` (SQLite's historical default limit, 999)
+MAX_PARAMS = 999
+
+
+@cache
+def values_sql(head: str, width: int, rows: int) -> str:
+    """``head`` (``INSERT INTO t (a, b, …)``) followed by ``rows`` groups of ``width`` ``?``."""
+    one = f"({', '.join('?' * width)})"
+    return f"{head} VALUES {', '.join([one] * rows)}"
 
 
 def describe(exc: BaseException) -> str:
@@ -81,6 +92,22 @@ class Tx:
         with self._driver(sql) as (cursor, stmt):
             cursor.executemany(stmt, rows)
             return int(cursor.rowcount)
+
+    def insert_rows(self, head: str, width: int, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert ``rows`` (``width`` values each) with ``head`` (``INSERT INTO t (a, b, …)``)
+        as multi-row ``INSERT … VALUES (…), (…)`` statements of a power-of-two number of rows
+        (largest first, at most :data:`MAX_PARAMS` parameters: a handful of statement shapes,
+        all kept prepared by the driver). Unlike :meth:`many`, the driver steps once per
+        statement, not per row — with SQLite each step releases and takes back the GIL, and
+        each take-back may wait a whole switch interval while the event loop runs."""
+        most = 1 << ((MAX_PARAMS // width).bit_length() - 1)
+        done, total = 0, len(rows)
+        while done < total:
+            n = min(most, 1 << ((total - done).bit_length() - 1))
+            self.query(
+                values_sql(head, width, n), [v for row in rows[done : done + n] for v in row]
+            )
+            done += n
 
     def query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         """Run one driver-level statement (``?`` placeholders, as :meth:`many`) and return all
