@@ -12,7 +12,9 @@ appends it. One writer at a time makes the chain order well-defined, also across
 :meth:`Recorder.start` runs a background task that flushes every ``flush_interval_us`` (100 ms by
 default, or sooner when ``max_batch`` records wait) and reads the tails at every tenth interval
 (their rows are already durable; a direct :meth:`Recorder.flush` always reads them);
-:meth:`Recorder.aclose` flushes on shutdown.
+:meth:`Recorder.aclose` flushes on shutdown. The background flush reads the head and appends
+in worker threads but seals on the event loop, a slice of records at a time: sealing is Python
+work, and in a worker thread it took the GIL from the loop in switch-interval steps.
 *Durability:* a record is durable within one flush interval; "acknowledged means durable" for
 orders is the brokerage's own journal and order rows (which the journal tail chains anyway).
 
