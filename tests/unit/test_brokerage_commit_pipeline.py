@@ -4,6 +4,7 @@ soon as that one commits, before the loop answers the committed batch's requests
 from __future__ import annotations
 
 import asyncio
+import gc
 import sqlite3
 import time
 from collections.abc import Callable
@@ -87,3 +88,48 @@ def test_the_next_batch_is_committing_when_the_first_answer_comes(tmp_path: Path
             assert len(uow.orders.by_account("acct-a")) == len(uow.orders.by_account("acct-b")) == 2
     finally:
         storage.close()
+
+
+def test_a_committed_batch_leaves_no_reference_cycle_for_the_gc(tmp_path: Path) -> None:
+    """Everything a committed batch holds (its orders, journal lines, notes, waiters) is freed
+    as soon as it is answered, by reference counting: a cycle through the commit job kept it
+    all for the cyclic GC, whose young collections then took ~60 ms under order load."""
+    storage = open_storage(f"sqlite:///{tmp_path / 'cycles.db'}")
+    with storage.unit_of_work() as uow:
+        uow.customers.add(CustomerRecord("a", "a", "mock", "active", 0))
+        uow.accounts.add(AccountRecord("acct-a", "a", "mock", 0))
+    inst = busiest(1)
+    ex = Exchange(
+        inst, clock=ManualClock(at(10)), calendar=AlwaysCalendar(), mode=MarketMode.ALWAYS
+    )
+    b = Brokerage(storage, ex)
+    ex.add_listener(b.on_events)
+    b.recover()
+    b.deposit("acct-a", 10_000_000, "test")
+    code = inst[0].code
+    board = ex.states[code].board
+    low = ex.ticks.down(board.base_price, board.instrument.market, board.day, 5)
+    assert isinstance(
+        b.place("acct-a", code=code, side=Side.BUY, trde_tp="0", qty=1, price=low), Placed
+    )
+
+    async def orders() -> None:
+        for _ in range(3):  # one committed batch after another, through the commit thread
+            out = await b.place_async(
+                "acct-a", code=code, side=Side.BUY, trde_tp="0", qty=1, price=low
+            )
+            assert isinstance(out, Placed)
+        await _until(lambda: b._group._inflight is None)
+
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        asyncio.run(orders())
+        gc.collect()
+        kinds = {type(o).__name__ for o in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert b._group.commits >= 3
+    assert not kinds & {"_Pending", "Future", "OrderRecord", "JournalLine", "OrderNote"}, kinds
+    storage.close()

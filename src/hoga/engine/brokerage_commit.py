@@ -383,14 +383,15 @@ class GroupCommit:
         if self._inflight is not p:
             return  # already finished by a synchronous flush
         self._inflight = None
-        assert p.job is not None
-        exc = p.job.exception()
+        job, p.job = p.job, None  # p → job → its done-callback → p: a cycle the GC had to find
+        assert job is not None
+        exc = job.exception()
         if exc is None:
             try:
                 if loop is not None and self._pending is not None and not self._scheduled:
                     self._start(loop)
             finally:  # p is committed: its waiters are answered whatever starting the next did
-                self._committed(p, p.job.result())
+                self._committed(p, job.result())
         else:
             log.error("group commit failed: %s", exc)
             self._failed(p, exc)
