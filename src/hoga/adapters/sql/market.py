@@ -17,9 +17,11 @@ from hoga.ports.storage import DailyBar, InstrumentDay, MinuteBar, TradeTick
 __all__ = ["SqlBarRepository", "SqlInstrumentDayRepository", "SqlTickRepository"]
 
 
-# Market data is written once a second in bulk (a second's ticks and bars of the universe), so
-# the writes go through the driver's executemany (Tx.many) rather than SQLAlchemy's per-row
-# parameter processing, which cost more than the rows themselves.
+# Market data is written once a second in bulk (a second's ticks and bars of the universe),
+# straight to the driver rather than through SQLAlchemy's per-row parameter processing, which
+# cost more than the rows themselves: ticks as multi-row INSERTs (Tx.insert_rows), the bar
+# upserts through the driver's executemany (Tx.many; a multi-row upsert may not touch one key
+# twice on PostgreSQL).
 _BAR = ("open", "high", "low", "close", "volume", "turnover")
 
 
