@@ -24,7 +24,10 @@ orders and the ledger; tailed rows keep their own ``at``.
 **Checkpoints.** At the first flush of a KST day the records since the previous checkpoint are
 closed under yesterday's label: ``{first_seq, last_seq, count, head_hash, merkle_root (RFC 6962
 over the record hashes), prev (the previous checkpoint's body hash)}``, signed with the
-operator's Ed25519 key when one is configured. Export them (:meth:`Recorder.proofs`) and keep
+operator's Ed25519 key when one is configured. The hashes are read in a read-only unit and the
+root computed outside any transaction (:mod:`hoga.engine.records_checkpoint`): the write unit
+only adds it, over the head that was read, unless another writer added a proof meanwhile (then it
+computes the checkpoint itself). Export the checkpoints (:meth:`Recorder.proofs`) and keep
 them outside hoga: they turn "tamper-evident" into "tamper-detectable by a third party".
 
 **Retention and purge.** Each record kind has a class (the part before the first ``.``) and a
@@ -80,6 +83,14 @@ from hoga.engine.records_buffer import (
     note_values,
     payload_text,
     plain_value,
+)
+from hoga.engine.records_checkpoint import (
+    Draft,
+    checkpoint_body,
+    due,
+    latest_id,
+    read_hashes,
+    yesterday,
 )
 from hoga.engine.records_policy import CORE_CLASSES, PurgeResult, RetentionPolicy, VerifyReport
 from hoga.engine.records_signing import Signer, verify_signature
@@ -363,8 +374,9 @@ class Recorder:
             return self._write(uow, batch, tails=tails)  # moved: all in this unit
 
     def _write_all(self, batch: list[Pending], tails: bool) -> int:
+        draft = self._draft(self.clock.now())  # a due checkpoint, read before the write lock
         with self.storage.unit_of_work() as uow:
-            return self._write(uow, batch, tails=tails)
+            return self._write(uow, batch, tails=tails, draft=draft)
 
     def _head(self, uow: UnitOfWork) -> Anchor:
         last = uow.record_log.last()
@@ -416,11 +428,18 @@ class Recorder:
             prev_hash = rec.hash
         return sealed
 
-    def _write(self, uow: UnitOfWork, batch: list[Pending], *, tails: bool = True) -> int:
+    def _write(
+        self,
+        uow: UnitOfWork,
+        batch: list[Pending],
+        *,
+        tails: bool = True,
+        draft: Draft | None = None,
+    ) -> int:
         uow.record_log.lock()
         head = self._head(uow)
         now = self.clock.now()
-        self._maybe_checkpoint(uow, head, now)
+        self._maybe_checkpoint(uow, head, now, draft)
         items, cursors = self._gather(uow, batch, tails)
         for key, after in cursors:
             uow.settings.put(key, after)
@@ -441,55 +460,54 @@ class Recorder:
 
     # ------------------------------------------------------------------ checkpoints
 
-    def _maybe_checkpoint(self, uow: UnitOfWork, head: Anchor, now: int) -> RecordProof | None:
-        label = (kst_date(now) - timedelta(days=1)).isoformat()
+    def _maybe_checkpoint(
+        self, uow: UnitOfWork, head: Anchor, now: int, draft: Draft | None = None
+    ) -> RecordProof | None:
+        label = yesterday(now)
         if self._closed_label == label:  # the fast path: yesterday was already looked at
             return None
         self._closed_label = label
-        checkpoints = uow.record_log.proofs("checkpoint")
-        last = checkpoints[-1] if checkpoints else None
-        daily = [p.label for p in checkpoints if not p.label.startswith("manual")]
-        if daily and daily[-1] >= label:
-            return None
-        since = last.last_seq if last is not None else 0
-        if head.seq <= since:
-            return None
-        return self._checkpoint(uow, label, since, head, now, last)
+        return self._close(uow, label, head, now, draft, daily=True)
 
-    def _checkpoint(
+    def _draft(self, now: int, label: str | None = None) -> Draft | None:
+        """The checkpoint due at ``now`` (``label`` None: yesterday's daily one, if not looked
+        at yet; else a manual one) computed in a read-only unit and outside any transaction —
+        the write unit only checks that it still holds (:mod:`hoga.engine.records_checkpoint`)."""
+        tag = label if label is not None else yesterday(now)
+        if label is None and self._closed_label == tag:
+            return None
+        with self.storage.unit_of_work(read_only=True) as uow:
+            proofs = uow.record_log.proofs()
+            head = self._head(uow)
+            found = due(proofs, head, tag if label is None else None)
+            if found is None:
+                return None
+            hashes = read_hashes(uow.record_log, found[0], head.seq)
+        return Draft(tag, found[0], head, len(hashes), merkle_root(hashes), latest_id(proofs))
+
+    def _close(
         self,
         uow: UnitOfWork,
         label: str,
-        since: int,
         head: Anchor,
         now: int,
-        last: RecordProof | None,
-    ) -> RecordProof:
-        hashes: list[str] = []
-        after = since
-        while True:
-            page = uow.record_log.read(after, through=head.seq, limit=_PAGE)
-            if not page:
-                break
-            hashes.extend(r.hash for r in page)
-            after = page[-1].seq
-        body = canonical(
-            {
-                "v": 1,
-                "type": "hoga.records.checkpoint",
-                "label": label,
-                "at": now,
-                "first_seq": since + 1,
-                "last_seq": head.seq,
-                "count": len(hashes),
-                "head_hash": head.hash,
-                "merkle_root": merkle_root(hashes),
-                "prev": _sha(last.body) if last is not None else GENESIS,
-                "alg": "sha256+ed25519",
-                "key": self.signer.public_hex if self.signer else "",
-            }
-        )
-        signature = self.signer.sign(body) if self.signer else ""
+        draft: Draft | None,
+        *,
+        daily: bool,
+    ) -> RecordProof | None:
+        """Add checkpoint ``label`` if one is due: the draft when it still holds, else computed
+        in this write unit (another process added a proof since the draft was read)."""
+        proofs = uow.record_log.proofs()
+        found = due(proofs, head, label if daily else None)
+        if found is None:
+            return None
+        since, last = found
+        if draft is not None and draft.holds(label, proofs, head):
+            since, head, count, root = draft.since, draft.head, draft.count, draft.root
+        else:
+            hashes = read_hashes(uow.record_log, since, head.seq)
+            count, root = len(hashes), merkle_root(hashes)
+        body, signature = checkpoint_body(label, now, since, head, count, root, last, self.signer)
         return uow.record_log.add_proof("checkpoint", label, now, head.seq, body, signature)
 
     def checkpoint(self, label: str | None = None) -> RecordProof | None:
@@ -497,16 +515,11 @@ class Recorder:
         ``"manual:<KST time>"``); None when nothing is new."""
         self.flush()
         now = self.clock.now()
+        tag = label or f"manual:{kst_datetime(now).isoformat()}"
+        draft = self._draft(now, tag)
         with self._write_lock, self.storage.unit_of_work() as uow:
             uow.record_log.lock()
-            head = self._head(uow)
-            checkpoints = uow.record_log.proofs("checkpoint")
-            last = checkpoints[-1] if checkpoints else None
-            since = last.last_seq if last is not None else 0
-            if head.seq <= since:
-                return None
-            tag = label or f"manual:{kst_datetime(now).isoformat()}"
-            return self._checkpoint(uow, tag, since, head, now, last)
+            return self._close(uow, tag, self._head(uow), now, draft, daily=False)
 
     def proofs(self, kind: str | None = None) -> list[dict[str, Any]]:
         """Checkpoints and purge proofs as exportable documents (body, signature)."""

@@ -212,6 +212,11 @@ class RecordLog(Protocol):
         """Records with ``after < seq <= through``, ordered by seq, at most ``limit``."""
         ...
 
+    def hashes(self, after: int, through: int, limit: int) -> list[tuple[int, str]]:
+        """``(seq, hash)`` of the records with ``after < seq <= through``, ordered by seq, at
+        most ``limit`` (what a checkpoint's Merkle root needs, without whole records)."""
+        ...
+
     def by_customer(
         self, customer_id: str, *, since: int | None = None, until: int | None = None
     ) -> list[Record]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import groupby
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, delete, insert, select, text, update
 
@@ -26,6 +26,7 @@ PROOF_SEQ = "record_proof"
 _PG_RECORDS_LOCK = 0x686F6772  # "hogr": one appender at a time on PostgreSQL
 _FIELDS = Record._fields  # a Record is the row itself, in column order
 _INSERT_HEAD = f"INSERT INTO record_log ({', '.join(_FIELDS)})"
+_HASHES = "SELECT seq, hash FROM record_log WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?"
 
 
 def _record(row: Any) -> Record:
@@ -78,6 +79,11 @@ class SqlRecordLog:
             stmt = stmt.where(record_log.c.seq <= through)
         stmt = stmt.order_by(record_log.c.seq).limit(limit)
         return [_record(r) for r in self._tx.execute(stmt)]
+
+    def hashes(self, after: int, through: int, limit: int) -> list[tuple[int, str]]:
+        # driver level, rows as the driver returns them (integer, text): a checkpoint reads a
+        # whole day of hashes
+        return cast(list[tuple[int, str]], self._tx.query(_HASHES, [after, through, limit]))
 
     def by_customer(
         self, customer_id: str, *, since: int | None = None, until: int | None = None
