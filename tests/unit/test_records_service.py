@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from hoga.bootstrap import open_storage
 from hoga.clock import ManualClock
-from hoga.domain.records import Period
+from hoga.domain.records import Period, seal
 from hoga.engine.records import Recorder, RetentionPolicy, Signer, export_csv, verify_signature
 from hoga.ports.storage import AccountRecord, CustomerRecord, JournalLine, Storage
 
@@ -276,3 +276,39 @@ def test_an_export_waits_for_a_flush_in_flight(storage: Storage) -> None:
     flusher.join(10)
     exporter.join(10)
     assert [r["kind"] for r in found[0]] == ["api.call"]
+
+
+def test_a_consistently_rewritten_checkpointed_range_fails_its_merkle_root(
+    storage: Storage,
+) -> None:
+    clock = ManualClock(T0)
+    rec = make(storage, clock)
+    for i in range(3):
+        rec.api_call("c1", "k", f"ka1000{i}", "ip", 200, 0)
+    rec.flush()
+    clock.advance(DAY)
+    rec.api_call("c1", "k", "ka10009", "ip", 200, 0)
+    rec.flush()
+    assert rec.verify().ok
+    with storage.unit_of_work() as uow:
+        rows = uow.record_log.read()
+    # a forger rewrites record 2 and re-links the chain after it: every link checks out again
+    forged, prev = [], rows[0].hash
+    for r in rows[1:]:
+        payload = '{"api_id":"kt10000"}' if r.seq == 2 else r.payload
+        s = seal(prev, r.seq, r.at, r.kind, r.customer_id, payload, salt=r.salt, ref=r.ref)
+        forged.append(s)
+        prev = s.hash
+    engine = storage.engine  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        for s in forged:
+            conn.execute(
+                text(
+                    "UPDATE record_log SET payload = :p, digest = :d, prev_hash = :ph, hash = :h"
+                    " WHERE seq = :s"
+                ),
+                {"p": s.payload, "d": s.digest, "ph": s.prev_hash, "h": s.hash, "s": s.seq},
+            )
+    report = rec.verify()
+    assert not report.ok
+    assert any("do not match its root" in p for p in report.problems), report.problems

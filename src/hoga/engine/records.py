@@ -677,8 +677,8 @@ class Recorder:
         first, last = int(body["first_seq"]), int(body["last_seq"])
         if first <= anchor.seq:
             return []  # (partly) purged: the purge proof vouches for it
-        rows = uow.record_log.read(first - 1, through=last)
-        if merkle_root([r.hash for r in rows]) != body.get("merkle_root"):
+        hashes = read_hashes(uow.record_log, first - 1, last)  # hashes only, paged
+        if merkle_root(hashes) != body.get("merkle_root"):
             return [f"checkpoint {p.id} ({p.label}): records {first}..{last} do not match its root"]
         return []
 
