@@ -19,7 +19,7 @@ from hoga.engine.brokerage import Brokerage
 from hoga.engine.brokerage_book import Placed
 from hoga.engine.calendar import AlwaysCalendar
 from hoga.engine.exchange import Exchange, MarketMode
-from hoga.ports.storage import AccountRecord, CustomerRecord
+from hoga.ports.storage import AccountRecord, CustomerRecord, Storage
 
 
 async def _until(ok: Callable[[], bool], seconds: float = 20.0) -> None:
@@ -29,13 +29,14 @@ async def _until(ok: Callable[[], bool], seconds: float = 20.0) -> None:
         await asyncio.sleep(0.001)
 
 
-def test_the_next_batch_is_committing_when_the_first_answer_comes(tmp_path: Path) -> None:
-    path = tmp_path / "pipe.db"
+def _brokerage(path: Path, *who: str) -> tuple[Brokerage, Storage, str, int]:
+    """A brokerage over SQLite at ``path`` with a funded account ``acct-<w>`` per ``who``; the
+    busiest code and a price five ticks under its base (a buy there rests)."""
     storage = open_storage(f"sqlite:///{path}")
     with storage.unit_of_work() as uow:
-        for who in ("a", "b"):
-            uow.customers.add(CustomerRecord(who, who, "mock", "active", 0))
-            uow.accounts.add(AccountRecord(f"acct-{who}", who, "mock", 0))
+        for w in who:
+            uow.customers.add(CustomerRecord(w, w, "mock", "active", 0))
+            uow.accounts.add(AccountRecord(f"acct-{w}", w, "mock", 0))
     inst = busiest(1)
     ex = Exchange(
         inst, clock=ManualClock(at(10)), calendar=AlwaysCalendar(), mode=MarketMode.ALWAYS
@@ -43,11 +44,16 @@ def test_the_next_batch_is_committing_when_the_first_answer_comes(tmp_path: Path
     b = Brokerage(storage, ex)
     ex.add_listener(b.on_events)
     b.recover()
-    for who in ("a", "b"):
-        b.deposit(f"acct-{who}", 10_000_000, "test")
+    for w in who:
+        b.deposit(f"acct-{w}", 10_000_000, "test")
     code = inst[0].code
     board = ex.states[code].board
-    low = ex.ticks.down(board.base_price, board.instrument.market, board.day, 5)
+    return b, storage, code, ex.ticks.down(board.base_price, board.instrument.market, board.day, 5)
+
+
+def test_the_next_batch_is_committing_when_the_first_answer_comes(tmp_path: Path) -> None:
+    path = tmp_path / "pipe.db"
+    b, storage, code, low = _brokerage(path, "a", "b")
     for who in ("a", "b"):  # first use of each account reads storage on the caller's thread
         assert isinstance(
             b.place(f"acct-{who}", code=code, side=Side.BUY, trde_tp="0", qty=1, price=low), Placed
@@ -94,21 +100,7 @@ def test_a_committed_batch_leaves_no_reference_cycle_for_the_gc(tmp_path: Path) 
     """Everything a committed batch holds (its orders, journal lines, notes, waiters) is freed
     as soon as it is answered, by reference counting: a cycle through the commit job kept it
     all for the cyclic GC, whose young collections then took ~60 ms under order load."""
-    storage = open_storage(f"sqlite:///{tmp_path / 'cycles.db'}")
-    with storage.unit_of_work() as uow:
-        uow.customers.add(CustomerRecord("a", "a", "mock", "active", 0))
-        uow.accounts.add(AccountRecord("acct-a", "a", "mock", 0))
-    inst = busiest(1)
-    ex = Exchange(
-        inst, clock=ManualClock(at(10)), calendar=AlwaysCalendar(), mode=MarketMode.ALWAYS
-    )
-    b = Brokerage(storage, ex)
-    ex.add_listener(b.on_events)
-    b.recover()
-    b.deposit("acct-a", 10_000_000, "test")
-    code = inst[0].code
-    board = ex.states[code].board
-    low = ex.ticks.down(board.base_price, board.instrument.market, board.day, 5)
+    b, storage, code, low = _brokerage(tmp_path / "cycles.db", "a")
     assert isinstance(
         b.place("acct-a", code=code, side=Side.BUY, trde_tp="0", qty=1, price=low), Placed
     )

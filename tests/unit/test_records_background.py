@@ -51,6 +51,14 @@ async def until(check: Any, what: str, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.005)
 
 
+async def background(rec: Recorder, storage: Storage, n: int, expect: int, what: str) -> None:
+    """``n`` calls buffered, the background flush started, ``expect`` records stored, closed."""
+    calls(rec, n)
+    rec.start()
+    await until(lambda: len(stored(storage)) == expect, what)
+    await rec.aclose()
+
+
 def calls(rec: Recorder, n: int, customer: str = "c1") -> None:
     for i in range(n):
         rec.api_call(customer, "k1", "ka10001", f"203.0.113.{i % 250}", 200, 0)
@@ -120,13 +128,7 @@ def test_a_record_appended_by_another_writer_while_sealing_is_chained_first(
 
     mine._seal = meddle  # type: ignore[method-assign]
 
-    async def scenario() -> None:
-        calls(mine, 3)
-        mine.start()
-        await until(lambda: len(stored(storage)) == 4, "both writers' records")
-        await mine.aclose()
-
-    asyncio.run(scenario())
+    asyncio.run(background(mine, storage, 3, 4, "both writers' records"))
     rows = stored(storage)
     assert [r.customer_id for r in rows] == ["c2", "c1", "c1", "c1"]
     assert [r.seq for r in rows] == [1, 2, 3, 4]
@@ -149,13 +151,7 @@ def test_a_failed_write_keeps_the_batch_for_the_next_flush_and_writes_it_once(
 
     rec._append = flaky  # type: ignore[method-assign]
 
-    async def scenario() -> None:
-        calls(rec, 4)
-        rec.start()
-        await until(lambda: len(stored(storage)) == 4, "the records after the retry")
-        await rec.aclose()
-
-    asyncio.run(scenario())
+    asyncio.run(background(rec, storage, 4, 4, "the records after the retry"))
     assert failures[0] == 1
     assert [r.seq for r in stored(storage)] == [1, 2, 3, 4]
     assert rec.pending == 0 and rec.verify().ok

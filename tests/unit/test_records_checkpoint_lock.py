@@ -94,6 +94,18 @@ def _fill(rec: Recorder, n: int) -> None:
     assert rec.flush() == n
 
 
+def _held_day(
+    rec: Recorder, clock: ManualClock, monkeypatch: pytest.MonkeyPatch, n: int, name: str
+) -> tuple[Gate, Worker]:
+    """``n`` records on the first day, one on the next, then the flush that closes the first
+    day started on thread ``name`` and held as it reads the hashes."""
+    _fill(rec, n)
+    clock.advance(DAY)
+    rec.record("order.event", {"next": "day"})
+    gate = Gate(monkeypatch, name)
+    return gate, Worker(name, rec.flush)
+
+
 def _hashes(storage: Storage, first: int, last: int) -> list[str]:
     with storage.unit_of_work() as uow:
         return [r.hash for r in uow.record_log.read(first - 1, through=last)]
@@ -130,11 +142,7 @@ def test_other_writers_commit_while_the_checkpoint_hashes_are_read(
 ) -> None:
     clock = ManualClock(T0)
     rec = Recorder(storage, clock)
-    _fill(rec, 300)
-    clock.advance(DAY)
-    rec.record("order.event", {"next": "day"})
-    gate = Gate(monkeypatch, "checkpoint")
-    flush = Worker("checkpoint", rec.flush)
+    gate, flush = _held_day(rec, clock, monkeypatch, 300, "checkpoint")
     try:
         assert gate.reading.wait(WAIT)
 
@@ -192,11 +200,7 @@ def test_a_proof_added_meanwhile_makes_the_write_unit_compute_the_checkpoint(
 ) -> None:
     clock = ManualClock(T0)
     rec = Recorder(storage, clock)
-    _fill(rec, 120)
-    clock.advance(DAY)
-    rec.record("order.event", {"next": "day"})
-    gate = Gate(monkeypatch, "mine")
-    flush = Worker("mine", rec.flush)
+    gate, flush = _held_day(rec, clock, monkeypatch, 120, "mine")
     try:
         assert gate.reading.wait(WAIT)
 

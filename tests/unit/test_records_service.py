@@ -106,15 +106,20 @@ def test_export_is_the_customers_period_only(storage: Storage) -> None:
     assert [r["payload"]["appkey"] for r in rec.export("c1", None, None)] == ["k1", "k1"]
 
 
-def test_daily_checkpoint_is_signed_and_anchors_the_head(storage: Storage, signer: Signer) -> None:
-    clock = ManualClock(T0)
-    rec = make(storage, clock, signer=signer)
+def two_days(rec: Recorder, clock: ManualClock) -> None:
+    """Three calls on the first day, one on the next: its first flush closes the first day."""
     for i in range(3):
         rec.api_call("c1", "k", f"ka1000{i}", "ip", 200, 0)
     rec.flush()
     clock.advance(DAY)
     rec.api_call("c1", "k", "ka10009", "ip", 200, 0)
     rec.flush()
+
+
+def test_daily_checkpoint_is_signed_and_anchors_the_head(storage: Storage, signer: Signer) -> None:
+    clock = ManualClock(T0)
+    rec = make(storage, clock, signer=signer)
+    two_days(rec, clock)
     (cp,) = rec.proofs("checkpoint")
     body = json.loads(cp["body"])
     assert cp["label"] == "2024-03-01" and (body["first_seq"], body["last_seq"]) == (1, 3)
@@ -283,12 +288,7 @@ def test_a_consistently_rewritten_checkpointed_range_fails_its_merkle_root(
 ) -> None:
     clock = ManualClock(T0)
     rec = make(storage, clock)
-    for i in range(3):
-        rec.api_call("c1", "k", f"ka1000{i}", "ip", 200, 0)
-    rec.flush()
-    clock.advance(DAY)
-    rec.api_call("c1", "k", "ka10009", "ip", 200, 0)
-    rec.flush()
+    two_days(rec, clock)
     assert rec.verify().ok
     with storage.unit_of_work() as uow:
         rows = uow.record_log.read()
