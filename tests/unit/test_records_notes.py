@@ -4,6 +4,7 @@ note's values (made off the request path now), kind and time as before."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
@@ -62,11 +63,24 @@ def test_notes_are_written_as_the_canonical_text_of_their_values(storage: Storag
         for name in note.__dataclass_fields__:
             value = getattr(note, name)
             plain = value is None or isinstance(value, bool | int | str)
+            if isinstance(value, Holding):  # a nested dataclass: an object of its fields
+                value = {**dataclasses.asdict(value), "market": value.market.value}
+                plain = True
             values[name] = value if plain else str(getattr(value, "value", value))
         return canonical(values)
 
     assert [r.payload for r in rows] == [text(order), text(balance), text(undated)]
-    assert '"side":"buy"' in rows[0].payload and "Holding(code='005930'" in rows[1].payload
+    assert '"side":"buy"' in rows[0].payload
+    assert json.loads(rows[1].payload)["holding"] == {
+        "code": "005930",
+        "market": "KOSPI",
+        "qty": 2,
+        "settled_qty": 0,
+        "orderable_qty": 2,
+        "avg_price": 70_000,
+        "cost": 140_000,
+        "realized_pnl": 0,
+    }
 
 
 @dataclass
@@ -87,6 +101,15 @@ def test_a_mutable_note_is_recorded_as_it_was_when_noted(storage: Storage) -> No
         (row,) = uow.record_log.read()
     assert (row.kind, row.at) == ("order.event", T0)
     assert row.payload == canonical({"at": 0, "items": "[1, 2]", "status": "접수"})
+
+
+@dataclass(frozen=True)
+class _Inner:
+    """A nested value (like a balance note's holding)."""
+
+    name: str
+    amount: int
+    side: object
 
 
 class _Shade(StrEnum):
@@ -117,6 +140,7 @@ _values = st.one_of(
     st.text(),
     st.sampled_from([_Shade.DARK, _Level.HIGH, Side.BUY, Market.KOSPI]),
     st.decimals(allow_nan=False, allow_infinity=False, places=3),
+    st.builds(_Inner, st.text(), st.integers(), st.sampled_from([Side.SELL, None])),
 )
 
 

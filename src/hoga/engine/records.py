@@ -246,8 +246,9 @@ class Recorder:
 
     def on_note(self, account: str, kind: str, note: Any) -> None:
         """Brokerage listener (its ``notify`` hook): order events and fills of ``account``.
-        The payload is the note's dataclass fields (None, booleans, integers and text kept,
-        anything else as its ``value`` or text: always a valid payload). A frozen note
+        The payload is the note's dataclass fields (None, booleans, integers and text kept, a
+        nested dataclass — a holding — as an object of its fields, anything else as its
+        ``value`` or text: always a valid payload). A frozen note
         (the brokerage's) is kept as it is and turned into its canonical text by the flush,
         off the request path; the values of any other note are taken now."""
         spec = self._note_fields.get(type(note))

@@ -14,8 +14,14 @@ __all__ = ["Note", "Pending", "SaltPool", "note_values", "payload_text", "plain_
 
 
 def plain_value(value: Any) -> Any:
+    """A note field as a record payload holds it: None, booleans, integers and text as they
+    are, a dataclass (a holding, say) as an object of its fields, anything else (an enum, a
+    date) as its ``value`` or its text."""
     if value is None or isinstance(value, bool | int | str):
         return value
+    names = getattr(type(value), "__dataclass_fields__", None)
+    if names is not None:
+        return {name: plain_value(getattr(value, name)) for name in names}
     return str(getattr(value, "value", value))
 
 
@@ -45,7 +51,10 @@ class Note:
         for name, key in layout:
             v = getattr(note, name)
             if not (v is None or isinstance(v, bool | int | str)):
-                v = str(getattr(v, "value", v))  # plain_value
+                v = plain_value(v)
+                if type(v) is dict:  # a nested object: the general encoder
+                    parts.append(key + canonical(v))
+                    continue
             if v is None:
                 parts.append(key + "null")
             elif v is True:
