@@ -46,13 +46,19 @@ async def turns(until: Any, limit: int = 50) -> None:
     raise AssertionError("condition not reached")
 
 
+async def started(ctx: AppContext) -> tuple[RealtimeHub, RowRelay, FrontHub]:
+    """The market's hub with its row relay, and a front's hub, all started."""
+    market = RealtimeHub(ctx.exchange, ctx.pubsub)
+    relay = RowRelay(market, ctx.pubsub, ctx.clock)
+    await relay.start()
+    front = FrontHub(ctx.exchange, ctx.pubsub, ctx.clock)
+    await front.start()
+    return market, relay, front
+
+
 def test_front_sessions_get_market_rows_and_their_account_rows(ctx: AppContext) -> None:
     async def go() -> None:
-        market = RealtimeHub(ctx.exchange, ctx.pubsub)
-        relay = RowRelay(market, ctx.pubsub, ctx.clock)
-        await relay.start()
-        front = FrontHub(ctx.exchange, ctx.pubsub, ctx.clock)
-        await front.start()
+        market, relay, front = await started(ctx)
         states = ctx.exchange.states
         code = max(states, key=lambda c: (states[c].instrument.volume, c))
         s = front.open("k", ("111",))
@@ -112,11 +118,7 @@ def test_a_silent_front_is_forgotten(ctx: AppContext) -> None:
 
 def test_one_session_per_app_key_across_the_market_and_a_front(ctx: AppContext) -> None:
     async def go() -> None:
-        market = RealtimeHub(ctx.exchange, ctx.pubsub)
-        relay = RowRelay(market, ctx.pubsub, ctx.clock)
-        await relay.start()
-        front = FrontHub(ctx.exchange, ctx.pubsub, ctx.clock)
-        await front.start()
+        market, relay, front = await started(ctx)
         first = market.open("k", ("111",))
         other = market.open("o", ("222",))
         ctx.clock.advance(1)

@@ -13,7 +13,7 @@ from typing import Any
 
 from hoga.ports.pubsub import Message, PubSub, Subscription
 
-__all__ = ["Reader", "pump"]
+__all__ = ["Reader", "pump", "stop_reading"]
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +37,17 @@ class Reader:
         self._task = asyncio.get_running_loop().create_task(self.read(self._sub), name=self.name)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self._sub is not None:
-            await self._sub.close()
+        await stop_reading(self._task, self._sub)
+
+
+async def stop_reading(task: asyncio.Task[None] | None, sub: Subscription | None) -> None:
+    """End a reader: cancel its task and wait for it, then close its subscription."""
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    if sub is not None:
+        await sub.close()
 
 
 async def pump(

@@ -45,7 +45,6 @@ the client reconnects and registers again. The exchange and other sessions never
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -55,6 +54,7 @@ import msgspec
 
 from hoga.domain.events import Event, ViReleased, ViTriggered
 from hoga.domain.kst import kst_date, kst_seconds
+from hoga.engine.bus_pump import stop_reading
 from hoga.engine.codec import decode_batch
 from hoga.engine.exchange import Exchange, InstrumentState, SeqEvent
 from hoga.engine.realtime_rows import (
@@ -325,12 +325,7 @@ class RealtimeHub:
         needed = self._needed_codes()
         for code in [c for c in self.feeds if c not in needed]:
             feed = self.feeds.pop(code)
-            if feed.task is not None:
-                feed.task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await feed.task
-            if feed.sub is not None:
-                await feed.sub.close()
+            await stop_reading(feed.task, feed.sub)
         for code in sorted(needed - set(self.feeds)):
             await self._start_feed(code)
 
