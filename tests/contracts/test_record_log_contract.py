@@ -98,3 +98,31 @@ def test_tails_of_journal_and_notices(storage: Storage) -> None:
         assert [e.entry_id for e in uow.record_log.journal_after(2, 10)] == [3]
         notices = uow.record_log.notices_after(1, 10)
         assert [(n.id, n.kind) for n in notices] == [(2, "k2")]
+
+
+# --- hashes (what a checkpoint's Merkle root is computed from)
+
+
+def test_hashes_by_range_and_page(storage: Storage) -> None:
+    recs = _chain(7)
+    with storage.unit_of_work() as uow:
+        uow.record_log.append(recs)
+    with storage.unit_of_work(read_only=True) as uow:
+        log = uow.record_log
+        every = [(r.seq, r.hash) for r in recs]
+        assert log.hashes(0, 7, 100) == every
+        assert log.hashes(2, 5, 100) == every[2:5]
+        assert log.hashes(2, 6, 2) == every[2:4]
+        assert log.hashes(7, 9, 100) == [] and log.hashes(3, 3, 100) == []
+        assert all(type(s) is int and type(h) is str for s, h in log.hashes(0, 7, 100))
+
+
+def test_hashes_keep_shredded_records_and_skip_deleted_ones(storage: Storage) -> None:
+    recs = _chain(5)
+    with storage.unit_of_work() as uow:
+        uow.record_log.append(recs)
+        uow.record_log.shred([2, 4])
+        uow.record_log.delete_through(1)
+    with storage.unit_of_work() as uow:
+        assert uow.record_log.hashes(0, 5, 100) == [(r.seq, r.hash) for r in recs[1:]]
+        assert uow.record_log.hashes(0, 5, 100) == [(r.seq, r.hash) for r in uow.record_log.read()]
