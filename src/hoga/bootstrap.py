@@ -339,7 +339,7 @@ def build_compliance(ctx: AppContext, identity: IdentityService, *, wall: Clock)
     ``ctx.auth`` (hoga.api.routes.compliance)."""
     from hoga.adapters.notifier_memory import MemoryNotifier
     from hoga.adapters.verifier_sim import SimVerifier
-    from hoga.api.routes.compliance import ConsentGate
+    from hoga.api.consent import ConsentGate
     from hoga.engine.compliance_desk import Desk
     from hoga.engine.disputes import DisputeService
     from hoga.engine.onboarding import OnboardingService

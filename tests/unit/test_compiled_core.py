@@ -1,4 +1,5 @@
-"""The mypyc-compiled domain core (``hoga.engine.fastpath``) behaves exactly like the pure one.
+"""The mypyc-compiled core (``hoga.engine.fastpath``) behaves exactly like the pure one: the
+market's event streams and values, and the REST API suite on the compiled request path.
 
 The test process itself always runs the pure-Python domain (``make test`` measures its coverage);
 the compiled side runs in a child interpreter that calls ``fastpath.enable()`` before importing
@@ -287,7 +288,7 @@ def test_missing_or_stale_build_falls_back(
     empty = _child(code, {"HOGA_COMPILED_DIR": str(tmp_path)}).stdout
     assert empty.startswith("False no compiled build")
     manifest = json.loads((compiled_build / "manifest.json").read_text(encoding="utf-8"))
-    manifest["sources"]["board"] = "0" * 64  # as if board.py changed after the build
+    manifest["sources"]["hoga.domain.board"] = "0" * 64  # as if board.py changed after the build
     (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     stale = _child(code, {"HOGA_COMPILED_DIR": str(tmp_path)}).stdout
     assert stale.startswith("False compiled build is stale (sources differs")
@@ -297,3 +298,39 @@ def test_missing_or_stale_build_falls_back(
     assert incomplete.startswith("False compiled build incomplete")
     monkeypatch.setenv("HOGA_COMPILED_DIR", str(tmp_path))
     assert fastpath.build_dir() == tmp_path
+
+
+# Child: compiled modules first, then the REST API suite in this interpreter (no xdist, no
+# coverage), then proof that the modules it ran were the compiled ones.
+_API_SUITE = """
+import sys
+from hoga.engine import fastpath
+assert fastpath.enable(), fastpath.status()
+import pytest
+args = ["-q", "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:cov", "tests/api"]
+args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]  # anyio came with the app
+rc = pytest.main(args)
+print("compiled after the suite:", fastpath.is_compiled())
+sys.exit(int(rc))
+"""
+
+
+def test_the_rest_api_suite_passes_on_the_compiled_request_path(compiled_build: Path) -> None:
+    """The request path (front, dispatch, auth, terms and abnormal-load checks, quotes, records)
+    is compiled too: mypyc checks annotated types at run time and native classes refuse what
+    interpreted ones allow, so the whole REST suite runs again on the compiled modules."""
+    assert {"hoga.api.rest", "hoga.api.dispatch", "hoga.engine.records"} <= set(fastpath.MODULES)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE")}
+    proc = subprocess.run(
+        [sys.executable, "-c", _API_SUITE],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=env,
+        timeout=900,
+    )
+    tail = proc.stdout[-3000:]
+    assert proc.returncode == 0, tail + proc.stderr[-2000:]
+    assert "compiled after the suite: True" in proc.stdout, tail
+    assert " passed" in tail and "failed" not in tail, tail

@@ -26,7 +26,14 @@ What is compiled (:data:`MODULES`): the hot domain modules — the board and its
 validation, tick, limit, VI and auction rules, the events and the order/instrument values
 (``events.py``, ``model.py``: native classes that still behave as frozen dataclasses, see
 :class:`hoga.domain.model.FrozenValue`) — and ``hoga.engine.exchange`` (the single writer's
-command path). The rest of the engine imports them as ordinary modules.
+command path); and the request path every REST call takes: the fast front
+(:mod:`hoga.api.rest`), dispatch, the client address, token and terms checks, maintenance gate,
+abnormal-load detector and incidents, the quote cache and ``ka10001``'s handler, the clocks, the
+envelope and catalogue, and the record of the call. The rest imports them as ordinary modules.
+Compiled modules must stay within what mypyc compiles: no async generators, no Starlette
+endpoints (Starlette tells functions from ASGI apps by their Python type), no interpreted
+subclasses of their classes. ``tests/unit/test_compiled_core.py`` runs the whole REST API suite
+again on the compiled modules.
 """
 
 from __future__ import annotations
@@ -56,7 +63,8 @@ __all__ = [
     "status",
 ]
 
-#: The modules compiled together (one mypyc group): the hot domain modules and the exchange.
+#: The modules compiled together (one mypyc group): the hot domain modules, the exchange and
+#: the REST request path.
 MODULES: tuple[str, ...] = (
     "hoga.domain.auction",
     "hoga.domain.board",
@@ -69,6 +77,28 @@ MODULES: tuple[str, ...] = (
     "hoga.domain.ticks",
     "hoga.domain.vi",
     "hoga.engine.exchange",
+    "hoga.api.rest",
+    "hoga.api.dispatch",
+    "hoga.api.clientip",
+    "hoga.api.routes.stkinfo",
+    "hoga.api.consent",
+    "hoga.api.routes.oauth",
+    "hoga.engine.identity",
+    "hoga.engine.incidents",
+    "hoga.policy.abnormal",
+    "hoga.policy.maintenance",
+    "hoga.engine.maintenance",
+    "hoga.engine.records",
+    "hoga.engine.records_buffer",
+    "hoga.engine.quotes",
+    "hoga.clock",
+    "hoga.engine.simclock",
+    "hoga.wire.envelope",
+    "hoga.wire.catalog",
+    "hoga.wire.schemas.registry",
+    "hoga.engine.terms_service",
+    "hoga.engine.disputes",
+    "hoga.engine.marketdata",
 )
 #: mypyc group name; its shared runtime is the top-level module ``{GROUP}__mypyc``.
 GROUP = "hoga_domain_compiled"
@@ -95,7 +125,8 @@ def build_dir() -> Path:
 
 
 def fingerprint() -> dict[str, object]:
-    """What a build must match: interpreter ABI, mypy version, SHA-256 of each source file."""
+    """What a build must match: interpreter ABI, mypy version, SHA-256 of each source file
+    (by module name)."""
     try:
         mypy_version = version("mypy")
     except Exception:
@@ -106,8 +137,7 @@ def fingerprint() -> dict[str, object]:
         "mypy": mypy_version,
         "group": GROUP,
         "sources": {
-            name.rsplit(".", 1)[-1]: hashlib.sha256(source_path(name).read_bytes()).hexdigest()
-            for name in MODULES
+            name: hashlib.sha256(source_path(name).read_bytes()).hexdigest() for name in MODULES
         },
     }
 

@@ -29,9 +29,9 @@ disputes/{id}`` (with its log), ``POST disputes/{id}/answer`` with ``{"answer"}`
 applications`` (``?status=``), ``GET applications/{id}``, ``POST applications/{id}/decide`` with
 ``{"approve": bool, "note"}``, ``GET|POST customers/{id}/assistant``, ``POST sweep``, ``GET log``.
 
-:class:`ConsentGate` wraps the application's authenticator: a customer who objected to the terms
-in effect (and did not leave) is refused every Kiwoom call and WebSocket login with 8103 and the
-way out; it also passes due dispute milestones and terms effective dates on the way.
+:class:`~hoga.api.consent.ConsentGate` (re-exported here) wraps the application's
+authenticator: a customer who objected to the terms in effect (and did not leave) is refused
+every Kiwoom call and WebSocket login with 8103 and the way out.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from hoga.api.audit import is_operator, record_operator_post
-from hoga.api.context import AppContext, Authenticator, Principal
+from hoga.api.consent import ConsentGate
+from hoga.api.context import AppContext
 from hoga.api.operator import parse_time
 from hoga.domain.disputes import Case, Kind
 from hoga.domain.kst import kst_datetime
@@ -56,7 +57,6 @@ from hoga.engine.identity import token_hash
 from hoga.engine.onboarding import ApplicationForm, OnboardingService, Submitted, refusal_text
 from hoga.engine.terms_service import TermsService
 from hoga.ports.storage import ApplicationRecord, ComplianceLogRecord
-from hoga.wire.errors import ApiError
 
 __all__ = ["ConsentGate", "routes"]
 
@@ -67,34 +67,6 @@ class Failure(Exception):
     def __init__(self, status: int, message: str, reason: str = "") -> None:
         super().__init__(message)
         self.status, self.message, self.reason = status, message, reason
-
-
-class ConsentGate:
-    """An :class:`~hoga.api.context.Authenticator` refusing barred objectors (8103)."""
-
-    __slots__ = ("_disputes", "_inner", "_terms")
-
-    def __init__(
-        self, inner: Authenticator, terms: TermsService, disputes: DisputeService | None = None
-    ) -> None:
-        self._inner, self._terms, self._disputes = inner, terms, disputes
-
-    def authenticate(
-        self,
-        token: str,
-        env: str,
-        client_ip: str,
-        *,
-        wall: int | None = None,
-        now: int | None = None,
-    ) -> Principal | ApiError:
-        who = self._inner.authenticate(token, env, client_ip, wall=wall, now=now)
-        if isinstance(who, ApiError):
-            return who
-        if self._disputes is not None:
-            self._disputes.maybe_sweep(wall=wall, now=now)
-        barred = self._terms.refusal(who.customer_id, wall=wall, now=now)
-        return who if barred is None else ApiError.of(8103, reason=barred)
 
 
 def _time(t: int | None) -> str | None:
