@@ -126,3 +126,103 @@ def test_hashes_keep_shredded_records_and_skip_deleted_ones(storage: Storage) ->
     with storage.unit_of_work() as uow:
         assert uow.record_log.hashes(0, 5, 100) == [(r.seq, r.hash) for r in recs[1:]]
         assert uow.record_log.hashes(0, 5, 100) == [(r.seq, r.hash) for r in uow.record_log.read()]
+
+
+_DAY = 86_400_000_000
+_KST_MIDNIGHT = 1_767_193_200_000_000  # 2026-01-01 00:00 KST
+
+
+def _spread(plan: list[tuple[int, str]]) -> list[Record]:
+    """A chain with the given (at, customer) per record, in this order (seq 1, 2, …)."""
+    out: list[Record] = []
+    prev = GENESIS
+    for i, (at, customer) in enumerate(plan):
+        rec = seal(prev, 1 + i, at, "api.call", customer, canonical({"i": i}), salt="ab")
+        out.append(rec)
+        prev = rec.hash
+    return out
+
+
+def test_a_customers_records_across_kst_days_and_batches(storage: Storage) -> None:
+    """by_customer finds a customer's records over several KST days, across appends and among
+    other customers' records, cut exactly at since/until, each once — also when a record's time
+    is earlier than the one before it across midnight (the days' seq ranges overlap)."""
+    m = _KST_MIDNIGHT
+    plan = [
+        (m - 10, "a"),  # day 0 (the KST day before)
+        (m - 5, "b"),
+        (m + 1, "a"),  # day 1
+        (m - 1, "a"),  # day 0 again, after a day-1 record: overlapping ranges
+        (m + 2, "b"),
+        (m + 3, ""),  # no customer
+        (m + _DAY + 7, "a"),  # day 2
+        (m + 3 * _DAY, "a"),  # day 4 (none on day 3)
+    ]
+    recs = _spread(plan)
+    with storage.unit_of_work() as uow:
+        uow.record_log.append(recs[:4])
+        uow.record_log.append(recs[4:7])
+        uow.record_log.append(recs[7:])
+    with storage.unit_of_work() as uow:
+        log = uow.record_log
+        a = [recs[i] for i in (0, 2, 3, 6, 7)]
+        assert log.by_customer("a") == a
+        assert log.by_customer("b") == [recs[1], recs[4]]
+        assert log.by_customer("nobody") == [] and log.by_customer("") == []
+        assert log.by_customer("a", since=m) == [recs[2], recs[6], recs[7]]
+        assert log.by_customer("a", until=m) == [recs[0], recs[3]]
+        assert log.by_customer("a", since=m - 1, until=m + _DAY + 7) == [recs[2], recs[3]]
+        assert log.by_customer("a", since=m + _DAY, until=m + 4 * _DAY) == [recs[6], recs[7]]
+        assert log.by_customer("a", since=m + 2 * _DAY, until=m + 3 * _DAY) == []
+        assert log.delete_through(3) == 3
+        assert log.by_customer("a") == [recs[3], recs[6], recs[7]]
+        assert log.delete_through(8) == 5
+        assert log.by_customer("a") == [] and log.by_customer("b") == []
+
+
+def test_many_customers_in_one_append(storage: Storage) -> None:
+    """One append naming more customers than one statement's parameters allow."""
+    plan = [(_KST_MIDNIGHT + i, f"c{i % 700}") for i in range(2_100)]
+    recs = _spread(plan)
+    with storage.unit_of_work() as uow:
+        uow.record_log.append(recs[:1_000])
+        uow.record_log.append(recs[1_000:])
+    with storage.unit_of_work() as uow:
+        assert uow.record_log.by_customer("c5") == [recs[5], recs[705], recs[1_405]]
+        assert uow.record_log.by_customer("c699") == [recs[699], recs[1_399], recs[2_099]]
+
+
+def test_records_written_before_the_day_index_are_found_after_the_upgrade(
+    storage_url: str,
+) -> None:
+    """Migration 0007 indexes the records already in the log by customer and KST day."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, insert
+
+    from hoga.adapters import open_storage
+    from hoga.adapters.sql.schema import record_log
+    from hoga.adapters.sql.storage import MIGRATIONS
+
+    m = _KST_MIDNIGHT
+    recs = _spread([(m - 1, "a"), (m + 1, "b"), (m + 2, "a"), (m + _DAY, "a"), (m + 5, "")])
+    engine = create_engine(storage_url)
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0006")
+            conn.execute(insert(record_log), [r._asdict() for r in recs])
+    finally:
+        engine.dispose()
+    store = open_storage(storage_url)  # upgrades to the head
+    try:
+        with store.unit_of_work() as uow:
+            log = uow.record_log
+            assert log.by_customer("a") == [recs[0], recs[2], recs[3]]
+            assert log.by_customer("a", since=m, until=m + _DAY) == [recs[2]]
+            assert log.by_customer("b") == [recs[1]]
+            assert verify_chain(log.read()) == []
+    finally:
+        store.close()

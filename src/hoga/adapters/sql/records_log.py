@@ -12,6 +12,7 @@ from hoga.adapters.sql.schema import (
     incident_notices,
     journal_entries,
     journal_lines,
+    record_customer_days,
     record_log,
     record_proofs,
 )
@@ -26,6 +27,16 @@ PROOF_SEQ = "record_proof"
 _PG_RECORDS_LOCK = 0x686F6772  # "hogr": one appender at a time on PostgreSQL
 _FIELDS = Record._fields  # a Record is the row itself, in column order
 _INSERT_HEAD = f"INSERT INTO record_log ({', '.join(_FIELDS)})"
+_DAYS_HEAD = "INSERT INTO record_customer_days (customer_id, day, first_seq, last_seq)"
+_DAYS_TAIL = (
+    " ON CONFLICT (customer_id, day) DO UPDATE SET"
+    " first_seq = CASE WHEN excluded.first_seq < record_customer_days.first_seq"
+    " THEN excluded.first_seq ELSE record_customer_days.first_seq END,"
+    " last_seq = CASE WHEN excluded.last_seq > record_customer_days.last_seq"
+    " THEN excluded.last_seq ELSE record_customer_days.last_seq END"
+)
+_KST_US = 9 * 3_600_000_000
+_DAY_US = 86_400_000_000
 _HASHES = "SELECT seq, hash FROM record_log WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?"
 
 
@@ -61,6 +72,19 @@ class SqlRecordLog:
         # straight to the driver, many rows per statement (SQLAlchemy's per-row work cost more
         # than the row; an executemany would step, and release the GIL, once per row)
         self._tx.insert_rows(_INSERT_HEAD, len(_FIELDS), records)
+        spans: dict[tuple[str, int], list[int]] = {}  # (customer, KST day) -> [first, last]
+        for r in records:
+            if r.customer_id:
+                key = (r.customer_id, (r.at + _KST_US) // _DAY_US)
+                span = spans.get(key)
+                if span is None:
+                    spans[key] = [r.seq, r.seq]
+                elif r.seq > span[1]:
+                    span[1] = r.seq
+                elif r.seq < span[0]:
+                    span[0] = r.seq
+        rows = [(c, d, first, last) for (c, d), (first, last) in spans.items()]
+        self._tx.insert_rows(_DAYS_HEAD, 4, rows, _DAYS_TAIL)
 
     def last(self) -> Record | None:
         stmt = select(record_log).order_by(record_log.c.seq.desc()).limit(1)
@@ -88,13 +112,35 @@ class SqlRecordLog:
     def by_customer(
         self, customer_id: str, *, since: int | None = None, until: int | None = None
     ) -> list[Record]:
+        d = record_customer_days.c
+        days = select(d.first_seq, d.last_seq).where(d.customer_id == customer_id)
+        if since is not None:
+            days = days.where(d.day >= (since + _KST_US) // _DAY_US)
+        if until is not None:
+            days = days.where(d.day <= (until - 1 + _KST_US) // _DAY_US)
+        merged: list[list[int]] = []  # the days' seq ranges, overlapping ones joined
+        for first, last in sorted((int(r[0]), int(r[1])) for r in self._tx.execute(days)):
+            if merged and first <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], last)
+            else:
+                merged.append([first, last])
         c = record_log.c
-        stmt = (
-            select(record_log)
-            .where(and_(c.customer_id == customer_id, window(c.at, since, until)))
-            .order_by(c.seq)
-        )
-        return [_record(r) for r in self._tx.execute(stmt)]
+        out: list[Record] = []
+        for first, last in merged:
+            stmt = (
+                select(record_log)
+                .where(
+                    and_(
+                        c.seq >= first,
+                        c.seq <= last,
+                        c.customer_id == customer_id,
+                        window(c.at, since, until),
+                    )
+                )
+                .order_by(c.seq)
+            )
+            out.extend(_record(r) for r in self._tx.execute(stmt))
+        return out
 
     def shred(self, seqs: Sequence[int]) -> int:
         if not seqs:
@@ -107,6 +153,8 @@ class SqlRecordLog:
         return self._tx.execute(stmt).rowcount
 
     def delete_through(self, seq: int) -> int:
+        days = record_customer_days
+        self._tx.execute(delete(days).where(days.c.last_seq <= seq))
         return self._tx.execute(delete(record_log).where(record_log.c.seq <= seq)).rowcount
 
     def add_proof(

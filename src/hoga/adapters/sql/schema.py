@@ -48,6 +48,7 @@ __all__ = [
     "onboarding_applications",
     "orders",
     "outbox_notices",
+    "record_customer_days",
     "record_log",
     "record_proofs",
     "security_log",
@@ -544,7 +545,18 @@ record_log = Table(
     Column("digest", String(64), nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
-    Index("ix_record_log_customer_id_at", "customer_id", "at"),
+)
+
+# Which records each customer has, by KST day: the seq range of the day's records that name the
+# customer (migration 0007). A customer's records are found through it instead of a per-record
+# (customer_id, at) index, whose random insert per record cost more than the record itself.
+record_customer_days = Table(
+    "record_customer_days",
+    metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("day", Integer, primary_key=True),  # KST days since 1970-01-01
+    Column("first_seq", BigInteger, nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
 )
 
 record_proofs = Table(

@@ -27,10 +27,11 @@ MAX_PARAMS = 999
 
 
 @cache
-def values_sql(head: str, width: int, rows: int) -> str:
-    """``head`` (``INSERT INTO t (a, b, …)``) followed by ``rows`` groups of ``width`` ``?``."""
+def values_sql(head: str, width: int, rows: int, tail: str = "") -> str:
+    """``head`` (``INSERT INTO t (a, b, …)``) followed by ``rows`` groups of ``width`` ``?``
+    and ``tail`` (e.g. an ``ON CONFLICT`` clause)."""
     one = f"({', '.join('?' * width)})"
-    return f"{head} VALUES {', '.join([one] * rows)}"
+    return f"{head} VALUES {', '.join([one] * rows)}{tail}"
 
 
 def describe(exc: BaseException) -> str:
@@ -93,19 +94,23 @@ class Tx:
             cursor.executemany(stmt, rows)
             return int(cursor.rowcount)
 
-    def insert_rows(self, head: str, width: int, rows: Sequence[Sequence[Any]]) -> None:
+    def insert_rows(
+        self, head: str, width: int, rows: Sequence[Sequence[Any]], tail: str = ""
+    ) -> None:
         """Insert ``rows`` (``width`` values each) with ``head`` (``INSERT INTO t (a, b, …)``)
-        as multi-row ``INSERT … VALUES (…), (…)`` statements of a power-of-two number of rows
-        (largest first, at most :data:`MAX_PARAMS` parameters: a handful of statement shapes,
-        all kept prepared by the driver). Unlike :meth:`many`, the driver steps once per
-        statement, not per row — with SQLite each step releases and takes back the GIL, and
-        each take-back may wait a whole switch interval while the event loop runs."""
+        and ``tail`` after the values (an upsert's ``ON CONFLICT …``; then no two rows of one
+        call may share a key) as multi-row ``INSERT … VALUES (…), (…)`` statements of a
+        power-of-two number of rows (largest first, at most :data:`MAX_PARAMS` parameters: a
+        handful of statement shapes, all kept prepared by the driver). Unlike :meth:`many`,
+        the driver steps once per statement, not per row — with SQLite each step releases and
+        takes back the GIL, and each take-back may wait a whole switch interval while the event
+        loop runs."""
         most = 1 << ((MAX_PARAMS // width).bit_length() - 1)
         done, total = 0, len(rows)
         while done < total:
             n = min(most, 1 << ((total - done).bit_length() - 1))
             self.query(
-                values_sql(head, width, n), [v for row in rows[done : done + n] for v in row]
+                values_sql(head, width, n, tail), [v for row in rows[done : done + n] for v in row]
             )
             done += n
 
