@@ -5,9 +5,12 @@
 (always mode, real clock, participants on, the whole universe unless ``--universe-limit``), rate
 limits **off** unless ``--ratelimit URL`` (``memory://``, ``redis://…``; per-customer query limit
 ``--ratelimit-queries``, default ``Settings.ratelimit_queries``), served by uvicorn with uvloop +
-httptools, one worker, no access log.
+httptools through hoga's :class:`~hoga.api.http_protocol.GatheringProtocol` (as ``hoga serve``:
+one write per answer), one worker, no access log.
 
-``python -m bench.api_server --baseline --port P`` serves :mod:`bench.api_baseline` the same way.
+``python -m bench.api_server --baseline --port P`` serves :mod:`bench.api_baseline` on stock
+uvicorn (its httptools protocol: headers and body as two writes); ``--http gathering`` serves it
+through hoga's protocol instead, for the same-server comparison.
 """
 
 from __future__ import annotations
@@ -34,6 +37,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--db", default="")
     parser.add_argument("--baseline", action="store_true")
+    parser.add_argument(
+        "--http",
+        choices=("stock", "gathering"),
+        default=None,
+        help="uvicorn's httptools protocol or hoga's (default: stock for --baseline, else hoga's)",
+    )
     parser.add_argument("--universe-limit", type=int, default=None)
     parser.add_argument("--ratelimit", default="off", help="off | memory:// | redis://…")
     parser.add_argument("--ratelimit-queries", type=int, default=None)
@@ -52,10 +61,15 @@ def main(argv: list[str] | None = None) -> None:
     elif not args.baseline:
         print("hoga core: pure", flush=True)
 
+    options = dict(UVICORN)
+    if (args.http or ("stock" if args.baseline else "gathering")) == "gathering":
+        from hoga.api.http_protocol import GatheringProtocol
+
+        options["http"] = GatheringProtocol
     if args.baseline:
         from bench.api_baseline import app
 
-        uvicorn.run(app, port=args.port, lifespan="on", **UVICORN)
+        uvicorn.run(app, port=args.port, lifespan="on", **options)
         return
     from hoga.api.app import create_app
     from hoga.bootstrap import build_context
@@ -74,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.ratelimit_queries is not None:
         settings = dataclasses.replace(settings, ratelimit_queries=args.ratelimit_queries)
     ctx = build_context(settings)
-    uvicorn.run(create_app(ctx), port=args.port, lifespan="on", **UVICORN)
+    uvicorn.run(create_app(ctx), port=args.port, lifespan="on", **options)
 
 
 if __name__ == "__main__":

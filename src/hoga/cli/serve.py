@@ -88,6 +88,7 @@ def register(app: typer.Typer) -> None:
 
         from hoga.api.app import create_app
         from hoga.api.front import create_front_app
+        from hoga.api.http_protocol import GatheringProtocol
         from hoga.api.ws import WsConfig
         from hoga.api.ws_direct import DirectProtocol
         from hoga.bootstrap import build_context, build_front_context, build_relay, demo_customer
@@ -143,6 +144,7 @@ def register(app: typer.Typer) -> None:
             access_log=False,  # never shown at "warning"; off saves the per-request logger call
             lifespan="on",
             proxy_headers=False,
+            http=GatheringProtocol,  # one write per answer (headers and body together)
             ws=DirectProtocol,  # the realtime hub writes frames to the sockets itself
             ws_per_message_deflate=False,  # one frame's bytes serve every session
         )
