@@ -105,7 +105,7 @@ class Phase(enum.StrEnum):
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """What a detection saw: the rule, the time range ``[since, until]`` (epoch µs), counters
-    by name, and sample request ids (a few, in arrival order)."""
+    by name, and sample request ids (the last few counted, in arrival order)."""
 
     rule: str
     since: int

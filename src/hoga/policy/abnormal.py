@@ -17,10 +17,11 @@ watches what a customer keeps doing over a longer ``window`` (default 5 minutes)
   clear; reported through :meth:`AbnormalLoadDetector.observe_condition`) within the window.
 
 Evidence carries the rule, the time range of the counted activity, counters and up to
-``samples`` request ids (the first ones counted). After a rule trips, that customer's counters
-start over, so one storm gives one detection. Memory per customer is bounded by the thresholds;
-identical-query tracking keeps at most ``max_digests`` distinct bodies per customer (least
-recently seen dropped).
+``samples`` request ids (the last ones counted, ending with the call that tripped the rule).
+After a rule trips, that customer's counters start over, so one storm gives one detection.
+Memory per customer is bounded by the thresholds (8 bytes per counted event; request ids only
+while a counter is within ``samples`` of its threshold); identical-query tracking keeps at most
+``max_digests`` distinct bodies per customer (least recently seen dropped).
 
 Times are the caller's (epoch µs; the wall clock, like the rate limiter). Not thread-safe: call
 from the event loop.
@@ -29,10 +30,9 @@ from the event loop.
 from __future__ import annotations
 
 import hashlib
-import itertools
-from collections import OrderedDict, deque
+from array import array
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import cast
 
 from hoga.domain.suspension import Evidence
 
@@ -73,40 +73,54 @@ _SHORT_BODY = 128  # bytes: up to this, a query body is kept as it is (no digest
 
 
 class _Counter:
-    """Times and request ids of recent events, oldest first (at most ``limit`` kept).
+    """The times of recent events, oldest first (at most ``limit`` kept), and the request ids
+    of the last few.
 
-    One deque holds each event as two entries, its time then its request id: a window holds up
-    to ``limit`` events per body and customer for minutes, and neither ints nor strings are
-    tracked by the garbage collector (a tuple per event would be, until a collection looks at
-    it), nor do they cost a second deque per counter."""
+    Times are machine integers in an ``array`` (8 bytes each, no object per event, nothing for
+    the garbage collector to look at), read from ``start`` on; the dead prefix is cut off once
+    it is the larger part. (A deque of boxed times and request-id strings per counter held 166
+    bytes per event in the unit test that measures it, 28 now; under the API benchmark's
+    ka10001 load, a counter per customer and body, the server's memory after 35 s was 562 MB
+    with it, 388 MB now and 300 MB with the rule switched off.)
+    """
 
-    __slots__ = ("events", "limit")
+    __slots__ = ("limit", "recent", "start", "times")
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.events: deque[int | str] = deque()  # at, request_id, at, request_id, ...
+        self.times = array("q")
+        self.start = 0
+        self.recent: list[str] = []  # request ids of the last events (see add)
 
-    def add(self, at: int, request_id: str, window_us: int) -> None:
-        ev = self.events
-        ev.append(at)
-        ev.append(request_id)
-        oldest, most = at - window_us, 2 * self.limit
-        while ev and (cast(int, ev[0]) <= oldest or len(ev) > most):
-            ev.popleft()
-            ev.popleft()
+    def add(self, at: int, request_id: str, window_us: int, samples: int) -> None:
+        times = self.times
+        times.append(at)
+        start, n = self.start, len(times)
+        oldest, limit = at - window_us, self.limit
+        while start < n and (times[start] <= oldest or n - start > limit):
+            start += 1
+        count = n - start
+        if start > 32 and start > count:
+            del times[:start]
+            start = 0
+        self.start = start
+        # The count grows by at most one per event, so the last ``samples`` events before it
+        # reaches ``limit`` were each added at a count above ``limit - samples``: only those
+        # need their request id kept.
+        if request_id and samples and count > limit - samples:
+            recent = self.recent
+            recent.append(request_id)
+            if len(recent) > samples:
+                del recent[0]
 
     def count(self) -> int:
-        return len(self.events) >> 1
+        return len(self.times) - self.start
 
     def first(self) -> int:
-        return cast(int, self.events[0])
-
-    def ids(self, n: int) -> list[str]:
-        """The request ids of the first ``n`` events."""
-        return [cast(str, rid) for rid in itertools.islice(self.events, 1, 2 * n, 2)]
+        return self.times[self.start]
 
     def full(self) -> bool:
-        return len(self.events) >= 2 * self.limit
+        return len(self.times) - self.start >= self.limit
 
 
 @dataclass(slots=True)
@@ -159,7 +173,7 @@ class AbnormalLoadDetector:
                 c.digests.popitem(last=False)
         else:
             c.digests.move_to_end(digest)
-        counter.add(at, request_id, t.window_us)
+        counter.add(at, request_id, t.window_us, t.samples)
         if not counter.full():
             return None
         extra = (("api_id_calls", counter.count()),)
@@ -189,7 +203,7 @@ class AbnormalLoadDetector:
         counter = c.counters.get(rule)
         if counter is None:
             counter = c.counters[rule] = _Counter(limit)
-        counter.add(at, request_id, self.thresholds.window_us)
+        counter.add(at, request_id, self.thresholds.window_us, self.thresholds.samples)
         if not counter.full():
             return None
         span = at - counter.first()
@@ -209,7 +223,7 @@ class AbnormalLoadDetector:
         api_id: str = "",
     ) -> Evidence:
         t = self.thresholds
-        samples = tuple(rid for rid in counter.ids(t.samples) if rid)
+        samples = tuple(counter.recent[-counter.count() :])  # none from before the window
         counters = (
             ("count", counter.count()),
             ("threshold", counter.limit),
