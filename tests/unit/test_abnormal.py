@@ -177,3 +177,25 @@ def test_a_full_window_costs_bytes_per_event_not_an_object_each() -> None:
         tracemalloc.stop()
     assert det.tracked() == 200 and n == 200_000
     assert held / n < 60, f"{held / n:.0f} bytes per event"
+
+
+def test_a_long_quiet_stream_keeps_counting_right_after_old_times_are_cut() -> None:
+    """300 refusals 7 s apart never make 10 within 60 s (the counter drops what fell out of
+    the window and cuts its storage as it goes); then 3 s apart they do, from the right one."""
+    det = AbnormalLoadDetector(small())
+    at = T0
+    for i in range(300):
+        at = T0 + i * 7 * S
+        assert det.observe_call("C1", "ka10001", "query", False, at, f"q{i}") is None
+    found = None
+    n = 0
+    while found is None:
+        n += 1
+        found = det.observe_call("C1", "ka10001", "query", False, at + n * 3 * S, f"f{n}")
+    # in the window at the trip: the last quiet ones within 60 s, then the fast ones
+    trip = at + n * 3 * S
+    events = [(T0 + i * 7 * S, f"q{i}") for i in range(300)]
+    events += [(at + k * 3 * S, f"f{k}") for k in range(1, n + 1)]
+    window = [e for e in events if e[0] > trip - 60 * S][-10:]
+    assert len(window) == 10 and found.since == window[0][0] and found.until == trip
+    assert found.samples == tuple(name for _, name in window[-3:])
