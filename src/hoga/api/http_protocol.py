@@ -3,8 +3,8 @@
 uvicorn writes an answer in two transport writes: the status line and headers when the app sends
 ``http.response.start``, the body when it sends ``http.response.body``. Over a socket with
 ``TCP_NODELAY`` each write is its own ``send`` system call and its own TCP segment, and the client
-wakes up for each — on a loopback benchmark that pair of calls was about half of the server's
-time per request (the raw-ASGI baseline's as much as hoga's).
+wakes up for each — on the loopback API benchmark that pair of calls was 46 % of a raw-ASGI
+app's time per request and 29 % of hoga's event loop (bench/README.md, "API benchmarks").
 
 :class:`GatheringProtocol` (``hoga serve`` runs uvicorn's httptools protocol through it) hands
 the protocol a :class:`GatheringTransport`: a write made while the loop runs a callback is kept,
