@@ -88,7 +88,7 @@ def test_json_export_has_the_callers_calls_and_orders_and_nobody_elses(
     assert resp.headers["content-type"].startswith("application/json")
     rows = resp.json()
     assert isinstance(rows, list) and rows
-    calls = [r["payload"] for r in rows if r["kind"] == "api.call"]
+    calls = [c for r in rows if r["kind"] == "api.call" for c in r["payload"]["calls"]]
     assert "kt10000" in {c["api_id"] for c in calls}
     assert {c["appkey"] for c in calls} == {alice.appkey}
     assert alice_order in order_numbers(rows)
@@ -126,7 +126,7 @@ def test_csv_export_has_a_header_and_the_same_records(
     as_json = export(api, alice, f"from={TODAY}&to={TODAY}&format=json").json()
     # the JSON export also holds the record of the CSV request itself
     assert [int(r[0]) for r in body] == [r["seq"] for r in as_json][: len(body)]
-    assert as_json[len(body)]["payload"]["api_id"] == "hoga-records"
+    assert as_json[len(body)]["payload"]["calls"][0]["api_id"] == "hoga-records"
     orders = [json.loads(r[5]) for r in body if r[3].startswith("order.")]
     assert alice_order in {int(o["ord_no"]) for o in orders}
     assert bob.appkey not in resp.text

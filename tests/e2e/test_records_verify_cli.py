@@ -38,6 +38,7 @@ def db(tmp_path: Path) -> tuple[str, Path]:
     rec = build_records(Settings(db=url, records_retention="api=1y"), storage, ManualClock(T0))
     for i in range(6):
         rec.api_call("c1" if i % 2 else "c2", "k", f"ka1000{i}", "203.0.113.7", 200, 0)
+        rec.flush()  # a record each (a flush closes the open call batches)
     rec.record("order.event", {"ord_no": 1, "qty": 10}, customer_id="c1")
     rec.flush()
     storage.close()

@@ -34,7 +34,7 @@ def storage(tmp_path: Path) -> Iterator[Storage]:
 
 
 def recorder(storage: Storage, clock: ManualClock) -> Recorder:
-    rec = Recorder(storage, clock, flush_interval_us=5_000)
+    rec = Recorder(storage, clock, flush_interval_us=5_000, calls_per_record=1)
     rec.flush()  # the day's checkpoint look-up is done: later flushes take the sliced path
     return rec
 

@@ -10,7 +10,16 @@ from typing import Any
 
 from hoga.domain.records import canonical
 
-__all__ = ["Note", "Pending", "SaltPool", "note_values", "payload_text", "plain_value"]
+__all__ = [
+    "CallBatch",
+    "Note",
+    "Pending",
+    "SaltPool",
+    "call_parts",
+    "note_values",
+    "payload_text",
+    "plain_value",
+]
 
 
 def plain_value(value: Any) -> Any:
@@ -71,23 +80,57 @@ class Note:
 _LAYOUTS: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
 
 
-@dataclass(slots=True)  # not frozen: one per API call, frozen __init__ is ~5× slower
+def call_parts(appkey: str, api_id: str, ip: str, status: int, return_code: int) -> tuple[str, str]:
+    """One API call's canonical object, cut around the value of its ``at`` key: the text
+    before the time and the text after it (``head + str(at) + tail`` is the call's canonical
+    text; a property test checks it)."""
+    whole = canonical(
+        {"api_id": api_id, "appkey": appkey, "at": 0, "ip": ip, "rc": return_code, "status": status}
+    )
+    cut = whole.index(',"at":0,') + 6  # keys are sorted: "at" follows "appkey"
+    return whole[:cut], whole[cut + 1 :]
+
+
+class CallBatch:
+    """One customer's API calls waiting to become one ``api.call`` record: the calls' times and
+    their canonical texts cut around the time (:func:`call_parts`, shared between calls).
+    The record's payload is ``{"calls": [call, ...]}`` in arrival order."""
+
+    __slots__ = ("ats", "customer_id", "parts")
+
+    def __init__(self, customer_id: str) -> None:
+        self.customer_id = customer_id
+        self.ats: list[int] = []
+        self.parts: list[tuple[str, str]] = []
+
+    def add(self, at: int, parts: tuple[str, str]) -> int:
+        """Add a call; how many the batch holds now."""
+        self.ats.append(at)
+        self.parts.append(parts)
+        return len(self.ats)
+
+    def text(self) -> str:
+        calls = [h + int.__repr__(at) + t for at, (h, t) in zip(self.ats, self.parts, strict=True)]
+        return '{"calls":[' + ",".join(calls) + "]}"
+
+
+@dataclass(slots=True)  # not frozen: one per record, frozen __init__ is ~5× slower
 class Pending:
-    """A buffered record; ``payload`` is its canonical text, or (brokerage notes) what the
-    flushing writer makes it from, off the request path: a dict of plain values or a note."""
+    """A buffered record; ``payload`` is its canonical text, or what the flushing writer makes
+    it from, off the request path: a dict of plain values, a brokerage note, a call batch."""
 
     at: int
     kind: str
     customer_id: str
     account: str
-    payload: str | dict[str, Any] | Note
+    payload: str | dict[str, Any] | Note | CallBatch
     ref: int | None = None
 
 
-def payload_text(payload: str | dict[str, Any] | Note) -> str:
+def payload_text(payload: str | dict[str, Any] | Note | CallBatch) -> str:
     if isinstance(payload, str):
         return payload
-    if isinstance(payload, Note):
+    if isinstance(payload, Note | CallBatch):
         return payload.text()
     return canonical(payload)
 
