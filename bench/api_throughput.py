@@ -211,30 +211,38 @@ def series(
 def half_load(
     server: Server, script_for: Any, work: Path, seconds: int, target: float, runs: int
 ) -> dict[str, Any]:
-    """``runs`` runs at about ``target`` req/s: 32 connections, each waiting ``delay`` ms
-    (wrk's ``delay()`` hook) before its next request. ``delay`` is calibrated first (up to
-    three tries, corrected from the achieved rate until within 10 %); the result is the median
-    of the measured runs at that delay, like every other row (one 10 s run puts the 1 % tail
-    on ~700 requests, which one pause of the process can decide)."""
+    """``runs`` runs at about ``target`` req/s: ``connections`` connections (32 to start with),
+    each waiting ``delay`` ms (wrk's ``delay()`` hook, whole milliseconds) before its next
+    request. Calibrated first (up to four tries, until within 10 % of the target): the delay is
+    corrected from the achieved rate, and when the correction rounds to the same delay, the
+    number of connections instead. The result is the median of the measured runs at that
+    setting, like every other row (one 10 s run puts the 1 % tail on ~700 requests, which one
+    pause of the process can decide)."""
     delay = max(1, round(32_000 / target) - 1)
+    connections = 32
     tries: list[dict[str, Any]] = []
-    for _ in range(3):
-        r = wrk(server, script_for(delay), work, seconds)
-        r["delay_ms"] = delay
+    for _ in range(4):
+        r = wrk(server, script_for(delay), work, seconds, connections)
+        r["delay_ms"], r["connections"] = delay, connections
         tries.append(r)
         print(
-            f"  half load, calibrating (delay {delay} ms): {r['rps']:,} req/s"
-            f" (target {target:,.0f}), p99 {r['p99_ms']} ms",
+            f"  half load, calibrating ({connections} connections, delay {delay} ms):"
+            f" {r['rps']:,} req/s (target {target:,.0f}), p99 {r['p99_ms']} ms",
             flush=True,
         )
         if abs(r["rps"] / target - 1) <= 0.1:
             break
-        delay = max(1, round(delay * r["rps"] / target))
+        corrected = max(1, round(delay * r["rps"] / target))
+        if corrected != delay:
+            delay = corrected
+        else:
+            connections = max(1, round(connections * target / max(r["rps"], 1)))
     rounds = []
     for i in range(runs):
-        r = wrk(server, script_for(delay), work, seconds)
+        r = wrk(server, script_for(delay), work, seconds, connections)
         print(
-            f"  half load run {i + 1} (delay {delay} ms): {r['rps']:,} req/s,"
+            f"  half load run {i + 1} ({connections} connections, delay {delay} ms):"
+            f" {r['rps']:,} req/s,"
             f" p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms",
             flush=True,
         )
@@ -251,6 +259,7 @@ def half_load(
         "server_cpu_us_per_req": median("server_cpu_us_per_req"),
         "main_thread_cpu_us_per_req": median("main_thread_cpu_us_per_req"),
         "delay_ms": delay,
+        "connections": connections,
         "target_rps": round(target),
         "runs": rounds,
         "calibration": tries,
@@ -503,7 +512,8 @@ def render(res: dict[str, Any]) -> str:
         ),
         row("ka10001 full stack", q),
         row("kt10000 limit buys full stack", o),
-        f"| ka10001 at half load (target {h['target_rps']:,} req/s; 32 conns, delay"
+        f"| ka10001 at half load (target {h['target_rps']:,} req/s;"
+        f" {h.get('connections', 32)} conns, delay"
         f" {h['delay_ms']} ms; p99 per run {', '.join(str(x) for x in h.get('p99_ms_runs', []))})"
         f" | {h['rps']:,} | {h['p50_ms']} | {h['p99_ms']}"
         f" | {h['server_cpu_us_per_req']} | {h.get('main_thread_cpu_us_per_req', '')} |",
