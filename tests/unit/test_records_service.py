@@ -46,7 +46,7 @@ def make(
     signer: Signer | None = None,
     retention: RetentionPolicy | None = None,
 ) -> Recorder:
-    # a record per API call, as these tests count records (call batches: test_records_calls)
+    # a record per API call, as these tests count records (call batches: test_records_background)
     return Recorder(storage, clock, signer=signer, retention=retention, calls_per_record=1)
 
 
@@ -76,18 +76,8 @@ def test_buffer_then_one_flush_chains_calls_tails_and_owners(storage: Storage) -
         ("ledger.entry", "c1"),
         ("notice.incident", "c2"),
     ]
-    assert json.loads(rows[0].payload) == {
-        "calls": [
-            {
-                "api_id": "ka10001",
-                "appkey": "k1",
-                "at": T0,
-                "ip": "203.0.113.7",
-                "rc": 0,
-                "status": 200,
-            }
-        ]
-    }
+    # the call's fields: test_records_background
+    assert [c["api_id"] for c in json.loads(rows[0].payload)["calls"]] == ["ka10001"]
     assert rec.verify().ok
 
 
