@@ -55,7 +55,8 @@ checkpoint's Merkle root; shredding before a record's retention ended is reporte
 **Corrections** are new records (kind ``correction``) whose ``ref`` is the original's seq.
 
 Signing lives in :mod:`hoga.engine.records_signing`, the tails in
-:mod:`hoga.engine.records_sources`.
+:mod:`hoga.engine.records_sources`, verification in :mod:`hoga.engine.records_verify`, the
+in-memory buffer (notes, call batches, salts) in :mod:`hoga.engine.records_buffer`.
 """
 
 from __future__ import annotations
@@ -77,8 +78,6 @@ from hoga.domain.kst import kst_date, kst_datetime
 from hoga.domain.records import (
     GENESIS,
     Anchor,
-    ChainVerifier,
-    Fault,
     Record,
     canonical,
     expires_at,
@@ -86,11 +85,10 @@ from hoga.domain.records import (
     seal,
 )
 from hoga.engine.records_buffer import (
-    CallBatch,
     Note,
+    OpenCalls,
     Pending,
     SaltPool,
-    call_parts,
     note_values,
     payload_text,
     plain_value,
@@ -106,6 +104,7 @@ from hoga.engine.records_checkpoint import (
 from hoga.engine.records_policy import CORE_CLASSES, PurgeResult, RetentionPolicy, VerifyReport
 from hoga.engine.records_signing import Signer, verify_signature
 from hoga.engine.records_sources import TAILS, Tail
+from hoga.engine.records_verify import PAGE, purge_anchor, verify_log
 from hoga.ports.clock import Clock
 from hoga.ports.storage import RecordProof, Storage, UnitOfWork
 
@@ -122,7 +121,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_PAGE = 1_000
 _SLICE = 128  # records sealed on the event loop between two yields (~0.5 ms)
 _Prepared = tuple[Anchor, list[Pending], list[tuple[str, int]], list[str]]
 Payload = Mapping[str, Any]
@@ -178,8 +176,6 @@ class Recorder:
         self.signer = signer
         self.flush_interval_us = flush_interval_us
         self.max_batch = max_batch
-        self.call_span_us = call_span_us
-        self.calls_per_record = calls_per_record
         self._tails = dict(TAILS if tails is None else tails)
         self._salt = salt if salt is not None else SaltPool()
         self._buffer: list[Pending] = []
@@ -190,8 +186,7 @@ class Recorder:
         self._wake: asyncio.Event | None = None
         self._closed_label = ""
         self._sealing: int | None = None  # the thread whose loop seals a background flush
-        self._call_parts: dict[tuple[str, str, str, int, int], tuple[str, str]] = {}
-        self._calls: dict[str, CallBatch] = {}  # open call batches by customer, oldest first
+        self._calls = OpenCalls(call_span_us, calls_per_record)  # under the buffer lock
         self._note_fields: dict[type, tuple[tuple[str, ...], bool]] = {}  # see on_note
 
     # ------------------------------------------------------------------ recording (cheap)
@@ -236,41 +231,16 @@ class Recorder:
         """One API call and how it ended (HTTP status, Kiwoom ``return_code``) at ``at`` (None:
         now), added to the customer's open call batch (see the module docstring). Called on
         every REST request: the call's canonical text is remembered per distinct value set."""
-        key = (appkey, api_id, ip, status, return_code)
-        parts = self._call_parts.get(key)
-        if parts is None:
-            parts = call_parts(appkey, api_id, ip, status, return_code)
-            if len(self._call_parts) >= 10_000:
-                self._call_parts.clear()
-            self._call_parts[key] = parts
+        parts = self._calls.parts(appkey, api_id, ip, status, return_code)
         when = self.clock.now() if at is None else at
         full = False
         with self._buffer_lock:
-            batch = self._calls.get(customer_id)
-            if batch is None:
-                batch = self._calls[customer_id] = CallBatch(customer_id)
-            if batch.add(when, parts) >= self.calls_per_record:
-                del self._calls[customer_id]
-                self._buffer.append(Pending(batch.ats[0], "api.call", customer_id, "", batch))
+            filled = self._calls.add(customer_id, when, parts)
+            if filled is not None:
+                self._buffer.append(filled)
                 full = len(self._buffer) >= self.max_batch
         if full and self._wake is not None:
             self._wake.set()
-
-    def _close_calls(self, *, every: bool) -> None:
-        """Move the open call batches that are due (``every``: all of them) to the buffer.
-        The caller holds the buffer lock."""
-        calls = self._calls
-        if not calls:
-            return
-        cutoff = self.clock.now() - self.call_span_us
-        due = []
-        for customer_id, batch in calls.items():  # opened oldest first
-            if not every and batch.ats[0] > cutoff:
-                break
-            due.append(customer_id)
-        for customer_id in due:
-            batch = calls.pop(customer_id)
-            self._buffer.append(Pending(batch.ats[0], "api.call", customer_id, "", batch))
 
     def operator_action(self, actor: str, action: str, detail: Payload) -> None:
         """An operator's action through the operator API (``actor``: who, e.g. ``"token"``);
@@ -342,7 +312,7 @@ class Recorder:
     def _ready(self) -> int:
         """How many records the background flush would write now (due call batches closed)."""
         with self._buffer_lock:
-            self._close_calls(every=False)
+            self._buffer += self._calls.close(self.clock.now())
             return len(self._buffer)
 
     # ------------------------------------------------------------------ writing
@@ -356,7 +326,7 @@ class Recorder:
             raise RuntimeError("Recorder.flush on the event loop: call it from a worker thread")
         with self._write_lock:
             with self._buffer_lock:
-                self._close_calls(every=True)
+                self._buffer += self._calls.close(None)
                 batch, self._buffer = self._buffer, []
             try:
                 return self._flush(batch, tails)
@@ -426,16 +396,7 @@ class Recorder:
         last = uow.record_log.last()
         if last is not None:
             return Anchor(last.seq, last.hash)
-        return self._purge_anchor(uow.record_log.proofs("purge"))
-
-    @staticmethod
-    def _purge_anchor(purges: Sequence[RecordProof]) -> Anchor:
-        for proof in reversed(purges):
-            body = json.loads(proof.body)
-            anchor = body.get("anchor")
-            if anchor:
-                return Anchor(int(anchor["seq"]), str(anchor["hash"]))
-        return Anchor()
+        return purge_anchor(uow.record_log.proofs("purge"))
 
     def _gather(
         self, uow: UnitOfWork, batch: list[Pending], tails: bool
@@ -583,7 +544,7 @@ class Recorder:
             uow.record_log.lock()
             head = self._head(uow)
             purges = uow.record_log.proofs("purge")
-            before = self._purge_anchor(purges)
+            before = purge_anchor(purges)
             expired: list[int] = []
             by_kind: dict[str, int] = {}
             prefix_end = before.seq  # the last seq of the leading run of shredded records
@@ -591,7 +552,7 @@ class Recorder:
             in_prefix = True
             after = 0
             while True:
-                page = uow.record_log.read(after, limit=_PAGE)
+                page = uow.record_log.read(after, limit=PAGE)
                 if not page:
                     break
                 for rec in page:
@@ -655,76 +616,11 @@ class Recorder:
     # ------------------------------------------------------------------ verification
 
     def verify(self, public_key: str | None = None) -> VerifyReport:
-        """Check proofs, the chain and the checkpoints (see the module docstring); writes only
-        this process's buffered records first."""
+        """Check proofs, the chain and the checkpoints (:func:`verify_log`); writes only this
+        process's buffered records first."""
         self._written()
-        problems: list[str] = []
         with self.storage.unit_of_work() as uow:
-            proofs = uow.record_log.proofs()
-            purges = [p for p in proofs if p.kind == "purge"]
-            checkpoints = [p for p in proofs if p.kind == "checkpoint"]
-            for p in proofs:
-                problems.extend(self._check_proof(p, public_key))
-            anchor = self._purge_anchor(purges)
-            heads: dict[int, str] = {}
-            for p in checkpoints:
-                body = json.loads(p.body)
-                if p.last_seq > anchor.seq:
-                    heads[p.last_seq] = str(body.get("head_hash"))
-            verifier = ChainVerifier(anchor, heads)
-            faults: list[Fault] = []
-            last = json.loads(purges[-1].body) if purges else {}
-            last_purge = last.get("at")
-            kept = dict(last.get("retention") or {"*": "10y"})  # as the last purge applied it
-            policy = RetentionPolicy.parse(
-                ",".join(f"{k}={v}" for k, v in kept.items() if k != "*"), kept.pop("*", "10y")
-            )
-            after = 0
-            while True:
-                page = uow.record_log.read(after, limit=_PAGE)
-                if not page:
-                    break
-                for rec in page:
-                    faults.extend(verifier.feed(rec))
-                    if rec.shredded and (
-                        last_purge is None
-                        or expires_at(rec.at, policy.period(rec.kind)) > last_purge
-                    ):
-                        problems.append(f"record {rec.seq} was shredded before its retention ended")
-                after = page[-1].seq
-            faults.extend(verifier.finish())
-            for p in checkpoints:
-                problems.extend(self._check_root(uow, p, anchor))
-        return VerifyReport(
-            verifier.count,
-            verifier.head,
-            anchor,
-            tuple(faults),
-            tuple(problems),
-            public_key is not None,
-        )
-
-    def _check_proof(self, p: RecordProof, public_key: str | None) -> list[str]:
-        body = json.loads(p.body)
-        key = public_key or str(body.get("key") or "")
-        if not p.signature:
-            if p.kind == "purge" or public_key is not None:
-                return [f"{p.kind} proof {p.id} is not signed"]
-            return []
-        if not verify_signature(key, p.body, p.signature):
-            return [f"{p.kind} proof {p.id} has a bad signature"]
-        return []
-
-    @staticmethod
-    def _check_root(uow: UnitOfWork, p: RecordProof, anchor: Anchor) -> list[str]:
-        body = json.loads(p.body)
-        first, last = int(body["first_seq"]), int(body["last_seq"])
-        if first <= anchor.seq:
-            return []  # (partly) purged: the purge proof vouches for it
-        hashes = read_hashes(uow.record_log, first - 1, last)  # hashes only, paged
-        if merkle_root(hashes) != body.get("merkle_root"):
-            return [f"checkpoint {p.id} ({p.label}): records {first}..{last} do not match its root"]
-        return []
+            return verify_log(uow, public_key)
 
     # ------------------------------------------------------------------ export
 
@@ -785,7 +681,7 @@ class Recorder:
         self._sealing = threading.get_ident()
         try:
             with self._buffer_lock:
-                self._close_calls(every=False)
+                self._buffer += self._calls.close(self.clock.now())
                 batch, self._buffer = self._buffer, []
             try:
                 prepared = await asyncio.to_thread(self._prepare, batch, tails)

@@ -13,6 +13,7 @@ from hoga.domain.records import canonical
 __all__ = [
     "CallBatch",
     "Note",
+    "OpenCalls",
     "Pending",
     "SaltPool",
     "call_parts",
@@ -112,6 +113,65 @@ class CallBatch:
     def text(self) -> str:
         calls = [h + int.__repr__(at) + t for at, (h, t) in zip(self.ats, self.parts, strict=True)]
         return '{"calls":[' + ",".join(calls) + "]}"
+
+
+class OpenCalls:
+    """The API calls not written yet, gathered per customer: a customer's batch is due once its
+    first call is ``span_us`` old, and becomes a record at once when it holds ``per_record``
+    calls. Not thread-safe: the recorder calls :meth:`add` and :meth:`close` under its buffer
+    lock (:meth:`parts` needs none)."""
+
+    __slots__ = ("_batches", "_parts", "per_record", "span_us")
+
+    def __init__(self, span_us: int, per_record: int) -> None:
+        self.span_us = span_us
+        self.per_record = per_record
+        self._batches: dict[str, CallBatch] = {}  # by customer, opened oldest first
+        self._parts: dict[tuple[str, str, str, int, int], tuple[str, str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._batches)
+
+    def parts(
+        self, appkey: str, api_id: str, ip: str, status: int, return_code: int
+    ) -> tuple[str, str]:
+        """:func:`call_parts`, remembered per distinct value set (up to 10,000 of them)."""
+        key = (appkey, api_id, ip, status, return_code)
+        parts = self._parts.get(key)
+        if parts is None:
+            parts = call_parts(appkey, api_id, ip, status, return_code)
+            if len(self._parts) >= 10_000:
+                self._parts.clear()
+            self._parts[key] = parts
+        return parts
+
+    def add(self, customer_id: str, at: int, parts: tuple[str, str]) -> Pending | None:
+        """Add a call to the customer's batch; the batch's record when that filled it."""
+        batches = self._batches
+        batch = batches.get(customer_id)
+        if batch is None:
+            batch = batches[customer_id] = CallBatch(customer_id)
+        if batch.add(at, parts) < self.per_record:
+            return None
+        del batches[customer_id]
+        return _record_of(batch)
+
+    def close(self, now: int | None) -> list[Pending]:
+        """The records of the batches due at ``now`` (None: of every open batch)."""
+        batches = self._batches
+        if not batches:
+            return []
+        due = []
+        cutoff = None if now is None else now - self.span_us
+        for customer_id, batch in batches.items():
+            if cutoff is not None and batch.ats[0] > cutoff:
+                break  # opened oldest first: the rest are younger
+            due.append(customer_id)
+        return [_record_of(batches.pop(customer_id)) for customer_id in due]
+
+
+def _record_of(batch: CallBatch) -> Pending:
+    return Pending(batch.ats[0], "api.call", batch.customer_id, "", batch)
 
 
 @dataclass(slots=True)  # not frozen: one per record, frozen __init__ is ~5× slower
