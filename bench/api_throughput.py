@@ -370,33 +370,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "wrk": f"wrk -t1 -c32 -d{args.seconds}s --timeout 5s --latency -s load.lua",
         "runs": args.runs,
     }
-    base = Server(["--baseline"], work / "baseline.log")
-    try:
-        base.wait("/")
-        res["server_baseline"] = base.cmd
-        print("baseline (raw ASGI)", flush=True)
-        res["baseline"] = series(
-            base, script(STKINFO, "ka10001", queries), work, args.runs, args.seconds, "baseline"
-        )
-    finally:
-        base.stop()
-    # the same trivial app through hoga's HTTP protocol: how much of the full stack's ratio to
-    # the baseline above comes from the server layer rather than from hoga's own work
-    same = Server(["--baseline", "--http", "gathering"], work / "baseline-gathering.log")
-    try:
-        same.wait("/")
-        res["server_baseline_gathering"] = same.cmd
-        print("baseline (raw ASGI) on hoga's HTTP protocol", flush=True)
-        res["baseline_gathering"] = series(
-            same,
-            script(STKINFO, "ka10001", queries),
-            work,
-            args.runs,
-            args.seconds,
-            "baseline, hoga's protocol",
-        )
-    finally:
-        same.stop()
+    ka = script(STKINFO, "ka10001", queries)
+    # the trivial app on stock uvicorn (the targets' baseline), then through hoga's HTTP
+    # protocol: how much of the full stack's ratio comes from the server layer rather than
+    # from hoga's own work
+    for key, http, label in (
+        ("baseline", "stock", "baseline"),
+        ("baseline_gathering", "gathering", "baseline, hoga's protocol"),
+    ):
+        base = Server(["--baseline", "--http", http], work / f"{key}.log")
+        try:
+            base.wait("/")
+            res[f"server_{key}"] = base.cmd
+            print(f"{label} (raw ASGI)", flush=True)
+            res[key] = series(base, ka, work, args.runs, args.seconds, label)
+        finally:
+            base.stop()
     limit = [] if args.universe_limit is None else ["--universe-limit", str(args.universe_limit)]
     core = ["--compiled"] if args.core == "compiled" else []
     full = Server(["--db", f"sqlite:///{db}", *limit, *core], work / "full.log")
@@ -417,7 +406,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             f" codes primed after {res['prime_s']} s",
             flush=True,
         )
-        ka = script(STKINFO, "ka10001", queries)
         res["ka10001"] = series(full, ka, work, args.runs, args.seconds, "ka10001")
         target = res["ka10001"]["rps_median"] / 2
         res["ka10001_half_load"] = half_load(
