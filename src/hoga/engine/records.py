@@ -104,7 +104,7 @@ from hoga.engine.records_checkpoint import (
 from hoga.engine.records_policy import CORE_CLASSES, PurgeResult, RetentionPolicy, VerifyReport
 from hoga.engine.records_signing import Signer, verify_signature
 from hoga.engine.records_sources import TAILS, Tail
-from hoga.engine.records_verify import PAGE, purge_anchor, verify_log
+from hoga.engine.records_verify import purge_anchor, stored_records, verify_log
 from hoga.ports.clock import Clock
 from hoga.ports.storage import RecordProof, Storage, UnitOfWork
 
@@ -550,21 +550,15 @@ class Recorder:
             prefix_end = before.seq  # the last seq of the leading run of shredded records
             prefix_hash = before.hash
             in_prefix = True
-            after = 0
-            while True:
-                page = uow.record_log.read(after, limit=PAGE)
-                if not page:
-                    break
-                for rec in page:
-                    gone = rec.shredded or expires_at(rec.at, self.retention.period(rec.kind)) <= at
-                    if gone and not rec.shredded:
-                        expired.append(rec.seq)
-                        by_kind[rec.kind] = by_kind.get(rec.kind, 0) + 1
-                    if in_prefix and gone:
-                        prefix_end, prefix_hash = rec.seq, rec.hash
-                    else:
-                        in_prefix = False
-                after = page[-1].seq
+            for rec in stored_records(uow):
+                gone = rec.shredded or expires_at(rec.at, self.retention.period(rec.kind)) <= at
+                if gone and not rec.shredded:
+                    expired.append(rec.seq)
+                    by_kind[rec.kind] = by_kind.get(rec.kind, 0) + 1
+                if in_prefix and gone:
+                    prefix_end, prefix_hash = rec.seq, rec.hash
+                else:
+                    in_prefix = False
             deleted_count = prefix_end - before.seq
             if not expired and not deleted_count:
                 return PurgeResult(None, 0, 0)

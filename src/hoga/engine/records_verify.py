@@ -5,17 +5,28 @@ root, and records shredded before their retention ended."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-from hoga.domain.records import Anchor, ChainVerifier, Fault, expires_at, merkle_root
+from hoga.domain.records import Anchor, ChainVerifier, Fault, Record, expires_at, merkle_root
 from hoga.engine.records_checkpoint import read_hashes
 from hoga.engine.records_policy import RetentionPolicy, VerifyReport
 from hoga.engine.records_signing import verify_signature
 from hoga.ports.storage import RecordProof, UnitOfWork
 
-__all__ = ["PAGE", "purge_anchor", "verify_log"]
+__all__ = ["purge_anchor", "stored_records", "verify_log"]
 
 PAGE = 1_000  # records read at a time
+
+
+def stored_records(uow: UnitOfWork) -> Iterator[Record]:
+    """Every record in ``uow``'s log by seq, read a page at a time."""
+    after = 0
+    while True:
+        page = uow.record_log.read(after, limit=PAGE)
+        if not page:
+            return
+        yield from page
+        after = page[-1].seq
 
 
 def purge_anchor(purges: Sequence[RecordProof]) -> Anchor:
@@ -50,18 +61,12 @@ def verify_log(uow: UnitOfWork, public_key: str | None = None) -> VerifyReport:
     policy = RetentionPolicy.parse(
         ",".join(f"{k}={v}" for k, v in kept.items() if k != "*"), kept.pop("*", "10y")
     )
-    after = 0
-    while True:
-        page = uow.record_log.read(after, limit=PAGE)
-        if not page:
-            break
-        for rec in page:
-            faults.extend(verifier.feed(rec))
-            if rec.shredded and (
-                last_purge is None or expires_at(rec.at, policy.period(rec.kind)) > last_purge
-            ):
-                problems.append(f"record {rec.seq} was shredded before its retention ended")
-        after = page[-1].seq
+    for rec in stored_records(uow):
+        faults.extend(verifier.feed(rec))
+        if rec.shredded and (
+            last_purge is None or expires_at(rec.at, policy.period(rec.kind)) > last_purge
+        ):
+            problems.append(f"record {rec.seq} was shredded before its retention ended")
     faults.extend(verifier.finish())
     for p in checkpoints:
         problems.extend(_check_root(uow, p, anchor))
