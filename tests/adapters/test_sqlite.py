@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 from multiprocessing.synchronize import Event
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from hoga.adapters import sqlite as sqlite_adapter
+from hoga.adapters.sql.storage import SqlStorage
 from hoga.adapters.sqlite import BUSY_TIMEOUT_MS, open_sqlite
 from hoga.bootstrap import open_storage
 from hoga.domain.model import Side
@@ -172,4 +175,97 @@ def test_two_processes_writing_one_file_lose_nothing(tmp_path: Path) -> None:
         for p in procs:
             if p.is_alive():
                 p.kill()
+        store.close()
+
+
+# --- the process's write lock ------------------------------------------------------------------
+
+
+def _no_busy_wait(monkeypatch: pytest.MonkeyPatch, path: Path) -> SqlStorage:
+    """A file storage whose connections never wait for SQLite's lock (busy timeout 0): any
+    write that meets another one at the database fails at once."""
+    monkeypatch.setattr(sqlite_adapter, "BUSY_TIMEOUT_MS", 0)
+    return open_sqlite(f"sqlite:///{path}")
+
+
+def _write_while_held(store: SqlStorage, tag: str) -> tuple[list[str], list[BaseException]]:
+    """A thread holds a write unit of ``store``; meanwhile another thread writes through it
+    too. What got written (``first``/``second``) and what the second writer raised."""
+    holding, asked = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        with store.unit_of_work() as uow:
+            uow.settings.put(f"{tag}first", 1)
+            holding.set()
+            assert asked.wait(5)
+            time.sleep(0.1)  # the second writer is at the lock by now
+
+    def second() -> None:
+        assert holding.wait(5)
+        asked.set()
+        try:
+            with store.unit_of_work() as uow:
+                uow.settings.put(f"{tag}second", 2)
+        except BaseException as exc:  # reported to the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    with store.unit_of_work(read_only=True) as uow:
+        written = [k for k in ("first", "second") if uow.settings.get(tag + k) is not None]
+    return written, errors
+
+
+def test_writers_of_one_process_queue_on_the_write_lock_not_on_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _no_busy_wait(monkeypatch, tmp_path / "x.db")
+    try:
+        written, errors = _write_while_held(store, "locked.")
+        assert (written, errors) == (["first", "second"], [])
+        # the same two writers without the process lock meet the database's: refused at once
+        bare = SqlStorage(store.engine, "bare")
+        written, errors = _write_while_held(bare, "bare.")
+        assert written == ["first"]
+        assert len(errors) == 1 and "locked" in str(errors[0])
+    finally:
+        store.close()
+
+
+def test_a_write_unit_inside_a_write_unit_gets_the_database_answer_not_a_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _no_busy_wait(monkeypatch, tmp_path / "x.db")
+    try:
+        with store.unit_of_work() as outer:
+            outer.settings.put("outer", 1)
+            with pytest.raises(StorageError, match="locked"), store.unit_of_work() as inner:
+                inner.settings.put("inner", 1)
+            with store.unit_of_work(read_only=True) as reader:  # readers never wait
+                assert reader.settings.get("outer") is None  # not committed yet
+        with store.unit_of_work(read_only=True) as uow:
+            assert (uow.settings.get("outer"), uow.settings.get("inner")) == (1, None)
+    finally:
+        store.close()
+
+
+def test_a_writer_that_waited_too_long_for_the_lock_meets_the_database_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _no_busy_wait(monkeypatch, tmp_path / "x.db")
+    try:
+        short = SqlStorage(store.engine, "short wait", serialize_writes=0.02)
+        written, errors = _write_while_held(short, "short.")
+        assert written == ["first"]
+        assert len(errors) == 1 and "locked" in str(errors[0])
+        # the lock was given back by both: a later write goes through
+        with short.unit_of_work() as uow:
+            uow.settings.put("later", 3)
+        with short.unit_of_work(read_only=True) as uow:
+            assert uow.settings.get("later") == 3
+    finally:
         store.close()

@@ -4,10 +4,17 @@
 Every connection runs in WAL mode with ``synchronous=NORMAL`` (durable across a process crash;
 a power loss may drop the last commits — see the perf notes), a busy timeout and foreign keys
 on. Units of work begin with ``BEGIN IMMEDIATE`` so writers in other threads or processes wait
-for the write lock up front instead of failing on a lock upgrade. A read-only unit of work
-(``unit_of_work(read_only=True)``) begins a deferred transaction instead, with
-``PRAGMA query_only`` on for its duration: it reads one snapshot without waiting for the write
-lock (WAL readers never wait for the writer), and a write in it fails.
+for the write lock up front instead of failing on a lock upgrade. Within one process, write
+units also take a process-wide lock before ``BEGIN IMMEDIATE``: SQLite's busy handler polls
+with growing sleeps (1, 2, 5, 10, 15, 20, 25 ms …), so a writer that found the database locked
+by another thread (the group commit, the record flush, the market-data writer) kept sleeping
+for milliseconds after the lock was free; a thread lock hands it over at once. Other processes
+(the CLI next to a running server) still meet the busy timeout, and so does a writer that
+waited the busy timeout for the thread lock, or opens a write unit inside its own.
+
+A read-only unit of work (``unit_of_work(read_only=True)``) begins a deferred transaction
+instead, with ``PRAGMA query_only`` on for its duration: it reads one snapshot without waiting
+for the write lock (WAL readers never wait for the writer), and a write in it fails.
 
 An in-memory database lives in one connection shared by every unit of work (``StaticPool``);
 units of work are then serialized by a lock, and the data is gone when the storage closes.
@@ -23,9 +30,11 @@ from sqlalchemy.pool import StaticPool
 from hoga.adapters.sql.storage import READ_ONLY, SqlStorage, migrate
 from hoga.errors import StorageError
 
-__all__ = ["BUSY_TIMEOUT_MS", "open_sqlite"]
+__all__ = ["BUSY_TIMEOUT_MS", "WRITE_LOCK_WAIT_S", "open_sqlite"]
 
 BUSY_TIMEOUT_MS = 30_000
+#: how long a write unit waits for the process's write lock before it goes on without it
+WRITE_LOCK_WAIT_S = BUSY_TIMEOUT_MS / 1000
 
 
 def open_sqlite(url: str, *, display_url: str | None = None) -> SqlStorage:
@@ -35,7 +44,8 @@ def open_sqlite(url: str, *, display_url: str | None = None) -> SqlStorage:
         raise StorageError(f"not a SQLite URL: {url}")
     memory = parsed.database in {None, "", ":memory:"}
     engine = _engine(parsed.set(drivername="sqlite+pysqlite").render_as_string(), memory=memory)
-    storage = SqlStorage(engine, display_url or url, serialize=memory)
+    wait = None if memory else WRITE_LOCK_WAIT_S
+    storage = SqlStorage(engine, display_url or url, serialize=memory, serialize_writes=wait)
     try:
         migrate(engine)
     except Exception:

@@ -99,17 +99,58 @@ class SqlUnitOfWork:
         self.operations = SqlOperationsRepository(tx, self.sequences)
 
 
+class _WriteLock:
+    """The process-wide lock of :class:`SqlStorage`'s write units (``serialize_writes``): waits
+    at most ``wait_s`` (then the unit goes on without it), and a thread already holding it does
+    not wait for itself."""
+
+    __slots__ = ("_held", "_lock", "_owner", "_wait_s")
+
+    def __init__(self, wait_s: float) -> None:
+        self._lock = threading.Lock()
+        self._wait_s = wait_s
+        self._owner: int | None = None
+        self._held = threading.local()
+
+    def __enter__(self) -> None:
+        me = threading.get_ident()
+        got = self._owner != me and self._lock.acquire(timeout=self._wait_s)
+        if got:
+            self._owner = me
+        stack: list[bool] = self._held.__dict__.setdefault("stack", [])
+        stack.append(got)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._held.stack.pop():
+            self._owner = None
+            self._lock.release()
+
+
 class SqlStorage:
     """A :class:`hoga.ports.storage.Storage` over a SQLAlchemy engine.
 
     ``serialize`` takes a process-wide lock around every unit of work; it is needed when all
     units of work share one DBAPI connection (an in-memory SQLite database).
+    ``serialize_writes`` (seconds, or None for no lock) takes one around every unit of work
+    that may write (not around read-only ones): the writers of one process queue on it instead
+    of on the database's own lock (SQLite files, see :mod:`hoga.adapters.sqlite`). A writer
+    that waited that long for it goes on without it and meets the database's lock (its busy
+    timeout), as does a thread opening a write unit inside its own: the lock never turns what
+    the database would refuse into a hang.
     """
 
-    def __init__(self, engine: Engine, url: str, *, serialize: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        url: str,
+        *,
+        serialize: bool = False,
+        serialize_writes: float | None = None,
+    ) -> None:
         self._engine = engine
         self._url = url
         self._lock: threading.Lock | None = threading.Lock() if serialize else None
+        self._write_lock = _WriteLock(serialize_writes) if serialize_writes is not None else None
         self._closed = False
 
     @property
@@ -130,7 +171,8 @@ class SqlStorage:
         ``BEGIN IMMEDIATE``); a write in it fails with StorageError and rolls it back."""
         if self._closed:
             raise StorageError(f"storage {self._url} is closed")
-        with self._lock or nullcontext():
+        lock = self._lock or (None if read_only else self._write_lock)
+        with lock or nullcontext():
             tx: Tx | None = None
             try:
                 with self._engine.connect() as conn:
