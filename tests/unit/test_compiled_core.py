@@ -300,14 +300,23 @@ def test_missing_or_stale_build_falls_back(
     assert fastpath.build_dir() == tmp_path
 
 
-# Child: compiled modules first, then the REST API suite in this interpreter (no xdist, no
-# coverage), then proof that the modules it ran were the compiled ones.
+# The unit tests of the compiled order path (ledger, fees, brokerage, account notes), run in the
+# child after the REST suite.
+_ORDER_PATH_TESTS = sorted(
+    str(p.relative_to(ROOT))
+    for pattern in ("test_ledger*.py", "test_fees.py", "test_brokerage*.py", "test_account*.py")
+    for p in HERE.glob(pattern)
+)
+
+# Child: compiled modules first, then the REST API suite and the order path's unit tests in this
+# interpreter (no xdist, no coverage), then proof that the modules it ran were the compiled ones.
 _API_SUITE = """
 import sys
 from hoga.engine import fastpath
 assert fastpath.enable(), fastpath.status()
 import pytest
 args = ["-q", "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:cov", "tests/api"]
+args += {order_path!r}
 args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]  # anyio came with the app
 rc = pytest.main(args)
 print("compiled after the suite:", fastpath.is_compiled())
@@ -317,12 +326,15 @@ sys.exit(int(rc))
 
 def test_the_rest_api_suite_passes_on_the_compiled_request_path(compiled_build: Path) -> None:
     """The request path (front, dispatch, auth, terms and abnormal-load checks, quotes, records)
-    is compiled too: mypyc checks annotated types at run time and native classes refuse what
-    interpreted ones allow, so the whole REST suite runs again on the compiled modules."""
+    and the order path (ledger, brokerage) are compiled too: mypyc checks annotated types at run
+    time and native classes refuse what interpreted ones allow, so the whole REST suite and the
+    order path's unit tests run again on the compiled modules."""
     assert {"hoga.api.rest", "hoga.api.dispatch", "hoga.engine.records"} <= set(fastpath.MODULES)
+    assert {"hoga.domain.ledger", "hoga.engine.brokerage"} <= set(fastpath.MODULES)
+    assert len(_ORDER_PATH_TESTS) >= 8, _ORDER_PATH_TESTS
     env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE")}
     proc = subprocess.run(
-        [sys.executable, "-c", _API_SUITE],
+        [sys.executable, "-c", _API_SUITE.format(order_path=_ORDER_PATH_TESTS)],
         capture_output=True,
         text=True,
         check=False,

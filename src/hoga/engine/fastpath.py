@@ -26,7 +26,9 @@ What is compiled (:data:`MODULES`): the hot domain modules — the board and its
 validation, tick, limit, VI and auction rules, the events and the order/instrument values
 (``events.py``, ``model.py``: native classes that still behave as frozen dataclasses, see
 :class:`hoga.domain.model.FrozenValue`) — and ``hoga.engine.exchange`` (the single writer's
-command path); and the request path every REST call takes: the fast front
+command path); the order path behind ``kt10000``: the ledger and its fee rules, the brokerage
+(checks, staging and group commit, fills, account notes) and the order handlers; and the
+request path every REST call takes: the fast front
 (:mod:`hoga.api.rest`), dispatch, the client address, token and terms checks, maintenance gate,
 abnormal-load detector and incidents, the quote cache and ``ka10001``'s handler, the clocks, the
 envelope and catalogue, and the record of the call. The rest imports them as ordinary modules.
@@ -63,8 +65,8 @@ __all__ = [
     "status",
 ]
 
-#: The modules compiled together (one mypyc group): the hot domain modules, the exchange and
-#: the REST request path.
+#: The modules compiled together (one mypyc group): the hot domain modules, the exchange, the
+#: order path (ledger, brokerage) and the REST request path.
 MODULES: tuple[str, ...] = (
     "hoga.domain.auction",
     "hoga.domain.board",
@@ -99,6 +101,15 @@ MODULES: tuple[str, ...] = (
     "hoga.engine.terms_service",
     "hoga.engine.disputes",
     "hoga.engine.marketdata",
+    "hoga.domain.ledger",
+    "hoga.domain.fees",
+    "hoga.engine.brokerage_book",
+    "hoga.engine.brokerage_commit",
+    "hoga.engine.brokerage_checks",
+    "hoga.engine.brokerage_queries",
+    "hoga.engine.brokerage",
+    "hoga.engine.account_feed",
+    "hoga.api.routes.ordr",
 )
 #: mypyc group name; its shared runtime is the top-level module ``{GROUP}__mypyc``.
 GROUP = "hoga_domain_compiled"
