@@ -144,3 +144,33 @@ def test_a_change_of_a_missing_order_fails_the_batch(storage: Storage) -> None:
         uow.trades.write(batch)
     with storage.unit_of_work() as uow:
         assert _rows(uow) == ([], [], [])
+
+
+def test_changes_of_many_orders_span_several_statements_and_each_lands_on_its_order(
+    storage: Storage,
+) -> None:
+    """300 changed orders (statements of 128, 128, 32, 8 and 4 rows): each row gets its own
+    status, quantities and time, and orders without a change stay as they were."""
+    _setup(storage)
+    n = 310
+    _write(
+        storage, TradeBatch(order_nos=range(1, n + 1), orders=[_order(i) for i in range(1, n + 1)])
+    )
+    changes = [
+        OrderChange(i, "filled" if i % 2 else "accepted", i % 10, 10 - i % 10, 10_000 + i)
+        for i in range(1, 301)
+    ]
+    _write(storage, TradeBatch(changes=list(reversed(changes))))
+    with storage.unit_of_work() as uow:
+        rows = {o.ord_no: o for o in uow.orders.by_account(ACCT)}
+    for c in changes:
+        o = rows[c.ord_no]
+        assert (o.status, o.filled_qty, o.open_qty, o.updated_at) == (
+            c.status,
+            c.filled_qty,
+            c.open_qty,
+            c.updated_at,
+        )
+    assert all(rows[i] == _order(i) for i in range(301, n + 1))
+    with pytest.raises(NotFoundError), storage.unit_of_work() as uow:  # one missing in a chunk
+        uow.trades.write(TradeBatch(changes=[*changes[:200], OrderChange(999, "filled", 1, 0, 5)]))

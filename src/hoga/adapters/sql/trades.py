@@ -17,7 +17,7 @@ from sqlalchemy import Table
 from hoga.adapters.sql.ledger import JOURNAL_ENTRY, imbalance
 from hoga.adapters.sql.schema import fills, journal_entries, journal_lines, orders
 from hoga.adapters.sql.trading import ORDER_NO, SqlSequenceRepository
-from hoga.adapters.sql.tx import Tx
+from hoga.adapters.sql.tx import MAX_PARAMS, Tx, values_sql
 from hoga.errors import NotFoundError
 from hoga.ports.storage import FillRecord, OrderRecord, TradeBatch, TradeBatchIds
 
@@ -45,10 +45,14 @@ _ALLOCATE = (
     "INSERT INTO sequences (name, value) VALUES {values} ON CONFLICT (name)"
     " DO UPDATE SET value = sequences.value + excluded.value RETURNING name, value"
 )
+#: changed orders: one statement over a ``VALUES`` list (its columns are ``column1`` … on both
+#: SQLite and PostgreSQL) instead of one ``UPDATE`` step per row
 _CHANGE_ORDERS = (
-    f"UPDATE {orders.name} SET status = ?, filled_qty = ?, open_qty = ?, updated_at = ?"
-    " WHERE ord_no = ?"
+    f"UPDATE {orders.name} SET status = v.column1, filled_qty = v.column2,"
+    " open_qty = v.column3, updated_at = v.column4 FROM ({values}) AS v"
+    f" WHERE {orders.name}.ord_no = v.column5"
 )
+_CHANGE_WIDTH = 5
 
 
 def _order_row(o: OrderRecord) -> tuple[Any, ...]:
@@ -79,6 +83,21 @@ class SqlTradeWriter:
     def __init__(self, tx: Tx, seqs: SqlSequenceRepository) -> None:
         self._tx = tx
         self._seqs = seqs
+
+    def _change(self, rows: list[tuple[Any, ...]]) -> int:
+        """Apply order changes (status, filled, open, updated_at, ord_no; one per order) in
+        statements of a power-of-two number of rows, as :meth:`Tx.insert_rows` does; how many
+        rows they changed (-1 when the driver does not tell)."""
+        most = 1 << ((MAX_PARAMS // _CHANGE_WIDTH).bit_length() - 1)
+        done, total, changed = 0, len(rows), 0
+        while done < total:
+            n = min(most, 1 << ((total - done).bit_length() - 1))
+            values = values_sql("", _CHANGE_WIDTH, n).strip()
+            params = [v for row in rows[done : done + n] for v in row]
+            count = self._tx.run(_CHANGE_ORDERS.format(values=values), params)
+            changed = -1 if count < 0 or changed < 0 else changed + count
+            done += n
+        return changed
 
     def _allocate(self, counts: dict[str, int]) -> dict[str, int]:
         """Advance each named sequence by its count in one statement; the first value each
@@ -123,7 +142,7 @@ class SqlTradeWriter:
             rows = [
                 (c.status, c.filled_qty, c.open_qty, c.updated_at, c.ord_no) for c in batch.changes
             ]
-            changed = tx.many(_CHANGE_ORDERS, rows)
+            changed = self._change(rows)
             if changed >= 0 and changed != len(rows):
                 tx.fail(f"{len(rows) - changed} changed orders do not exist")
                 raise NotFoundError("order of a change")

@@ -114,6 +114,13 @@ class Tx:
             )
             done += n
 
+    def run(self, sql: str, params: Sequence[Any]) -> int:
+        """Run one driver-level statement (``?`` placeholders, as :meth:`many`) that returns no
+        rows; the row count (-1 when the driver does not tell)."""
+        with self._driver(sql) as (cursor, stmt):
+            cursor.execute(stmt, params)
+            return int(cursor.rowcount)
+
     def query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         """Run one driver-level statement (``?`` placeholders, as :meth:`many`) and return all
         its rows, without SQLAlchemy's statement and result processing."""
