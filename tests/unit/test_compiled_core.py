@@ -144,12 +144,18 @@ def values() -> dict[str, dict[str, object]]:
     import copy
     import dataclasses
     import pickle
+    from datetime import date
 
     import msgspec
 
     from hoga.domain import events as ev
+    from hoga.domain import ledger as led
     from hoga.domain.model import TRDE_TP, Instrument, Market, NewOrder, Side
+    from hoga.engine import brokerage_book as book
     from hoga.engine import exchange
+
+    cash = led.LedgerAccount(led.AccountKind.CASH_RECEIVABLE, date(2026, 11, 27))
+    holding = led.Holding("005930", Market.KOSPI, 10, 10, 9, 70_000, 700_000, 0)
 
     samples: list[object] = [
         ev.OrderAccepted(1, "005930", Side.BUY, "0", 70_000, 10, 5),
@@ -168,6 +174,21 @@ def values() -> dict[str, dict[str, object]]:
         NewOrder(8, "005930", Side.BUY, TRDE_TP["3"], 1),
         TRDE_TP["0"],
         Instrument("069500", "KR7069500007", "KODEX 200", Market.ETF, "etf", 40_000, 1, 0, ""),
+        # the order path's values (ledger, brokerage)
+        cash,
+        led.LedgerAccount(led.AccountKind.CASH),
+        led.Posting(cash, "KRW", -5_000),
+        book.LiveOrder(
+            7, 7, "5000000001", "005930", Market.KOSPI, Side.BUY, "0", 70_000, 0, 3, 1, 2, 9
+        ),
+        book.OrderNote(
+            "체결", "new", "5000000001", 7, 0, "005930", Side.BUY, "0", 3, 70_000, 2, 1, 9
+        ),
+        book.OrderNote(
+            "거부", "new", "5000000001", 8, 0, "005930", Side.SELL, "3", 1, 0, 0, 0, 9, reason="x"
+        ),
+        book.BalanceNote("5000000001", "005930", Side.BUY, 1, 70_000, 9, holding, 0, 5, 6),
+        book.BalanceNote("5000000001", "005930", Side.SELL, 1, 70_000, 9, None, -3, 5, 6),
     ]
     out: dict[str, dict[str, object]] = {}
     for i, value in enumerate(samples):

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from hoga.domain.fees import Aggregation, FeeBasis, FeeComponent, FeeSchedule
-from hoga.domain.model import Market, Side
+from hoga.domain.model import FrozenValue, Market, Side, interpreted_constructors
 
 __all__ = [
     "KRW",
@@ -81,15 +81,26 @@ _CUSTOMER_SHARES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class LedgerAccount:
+@dataclass(frozen=True, slots=True, init=False)
+class LedgerAccount(FrozenValue):
     """A ledger account: its kind and, for dated kinds, the settlement date."""
 
     kind: AccountKind
     settles: date | None = None
 
+    def __init__(
+        self,
+        kind: AccountKind,
+        settles: date | None = None,
+    ) -> None:
+        self.kind = kind  # type: ignore[misc]
+        self.settles = settles  # type: ignore[misc]
+
     def __str__(self) -> str:
         return self.kind if self.settles is None else f"{self.kind}:{self.settles.isoformat()}"
+
+
+interpreted_constructors(LedgerAccount)
 
 
 _CASH = LedgerAccount(_K.CASH)
@@ -100,13 +111,26 @@ _CLEARING = LedgerAccount(_K.CLEARING)
 _BANK = LedgerAccount(_K.BANK)
 
 
-@dataclass(frozen=True, slots=True)
-class Posting:
+@dataclass(frozen=True, slots=True, init=False)
+class Posting(FrozenValue):
     """``amount`` of ``asset`` (``"KRW"`` or a code) into ``account`` (negative: out of it)."""
 
     account: LedgerAccount
     asset: str
     amount: int
+
+    def __init__(
+        self,
+        account: LedgerAccount,
+        asset: str,
+        amount: int,
+    ) -> None:
+        self.account = account  # type: ignore[misc]
+        self.asset = asset  # type: ignore[misc]
+        self.amount = amount  # type: ignore[misc]
+
+
+interpreted_constructors(Posting)
 
 
 class EntryKind(enum.StrEnum):
@@ -196,8 +220,8 @@ class Position:
     realized_pnl: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Holding:
+@dataclass(frozen=True, slots=True, init=False)
+class Holding(FrozenValue):
     """A position as the account queries show it (보유수량, 매매가능수량, 평균단가 …)."""
 
     code: str
@@ -208,6 +232,29 @@ class Holding:
     avg_price: int  # cost // qty, floored; 0 without shares
     cost: int
     realized_pnl: int
+
+    def __init__(
+        self,
+        code: str,
+        market: Market,
+        qty: int,
+        settled_qty: int,
+        orderable_qty: int,
+        avg_price: int,
+        cost: int,
+        realized_pnl: int,
+    ) -> None:
+        self.code = code  # type: ignore[misc]
+        self.market = market  # type: ignore[misc]
+        self.qty = qty  # type: ignore[misc]
+        self.settled_qty = settled_qty  # type: ignore[misc]
+        self.orderable_qty = orderable_qty  # type: ignore[misc]
+        self.avg_price = avg_price  # type: ignore[misc]
+        self.cost = cost  # type: ignore[misc]
+        self.realized_pnl = realized_pnl  # type: ignore[misc]
+
+
+interpreted_constructors(Holding)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,17 +311,30 @@ class AccountState:
         return self.balances.get((LedgerAccount(kind, settles), asset), 0)
 
 
-@dataclass(frozen=True, slots=True)
-class LedgerResult:
+@dataclass(frozen=True, slots=True, init=False)
+class LedgerResult(FrozenValue):
     """The state after an operation, the entries it posted, or why it was refused."""
 
     state: AccountState
     entries: tuple[JournalEntry, ...] = ()
     rejected: LedgerReject | None = None
 
+    def __init__(
+        self,
+        state: AccountState,
+        entries: tuple[JournalEntry, ...] = (),
+        rejected: LedgerReject | None = None,
+    ) -> None:
+        self.state = state  # type: ignore[misc]
+        self.entries = entries  # type: ignore[misc]
+        self.rejected = rejected  # type: ignore[misc]
+
     @property
     def ok(self) -> bool:
         return self.rejected is None
+
+
+interpreted_constructors(LedgerResult)
 
 
 def _move(asset: str, amount: int, source: LedgerAccount, dest: LedgerAccount) -> list[Posting]:

@@ -41,7 +41,7 @@ from hoga.domain.ledger import (
     LedgerResult,
 )
 from hoga.domain.ledger import JournalEntry as LedgerEntry
-from hoga.domain.model import Market, Side
+from hoga.domain.model import FrozenValue, Market, Side, interpreted_constructors
 from hoga.ports.storage import JournalEntry, JournalLine
 
 __all__ = [
@@ -115,8 +115,8 @@ class Placed:
     base_orig_ord_no: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class LiveOrder:
+@dataclass(frozen=True, slots=True, init=False)
+class LiveOrder(FrozenValue):
     """A customer order working on the exchange: ``root`` is its exchange order id, ``ord_no``
     the order number that currently carries it (changes with each modification)."""
 
@@ -133,6 +133,39 @@ class LiveOrder:
     filled: int  # of the row ord_no
     open: int
     created_at: int
+
+    def __init__(
+        self,
+        root: int,
+        ord_no: int,
+        account: str,
+        code: str,
+        market: Market,
+        side: Side,
+        trde_tp: str,
+        price: int,
+        stop_price: int,
+        qty: int,
+        filled: int,
+        open: int,
+        created_at: int,
+    ) -> None:
+        self.root = root  # type: ignore[misc]
+        self.ord_no = ord_no  # type: ignore[misc]
+        self.account = account  # type: ignore[misc]
+        self.code = code  # type: ignore[misc]
+        self.market = market  # type: ignore[misc]
+        self.side = side  # type: ignore[misc]
+        self.trde_tp = trde_tp  # type: ignore[misc]
+        self.price = price  # type: ignore[misc]
+        self.stop_price = stop_price  # type: ignore[misc]
+        self.qty = qty  # type: ignore[misc]
+        self.filled = filled  # type: ignore[misc]
+        self.open = open  # type: ignore[misc]
+        self.created_at = created_at  # type: ignore[misc]
+
+
+interpreted_constructors(LiveOrder)
 
 
 def progressed(lo: LiveOrder, filled: int, open_qty: int) -> LiveOrder:
@@ -174,8 +207,8 @@ class CashSummary:
     accrued_costs: int
 
 
-@dataclass(frozen=True, slots=True)
-class OrderNote:
+@dataclass(frozen=True, slots=True, init=False)
+class OrderNote(FrozenValue):
     """What happened to a customer order, for realtime ``00`` (sent after the change commits).
 
     ``status``: ``접수`` (a new order, a modification or a cancel request was accepted; ``action``
@@ -205,9 +238,54 @@ class OrderNote:
     tax: int = 0
     reason: str = ""
 
+    def __init__(
+        self,
+        status: str,
+        action: str,
+        account: str,
+        ord_no: int,
+        orig_ord_no: int,
+        code: str,
+        side: Side,
+        trde_tp: str,
+        qty: int,
+        price: int,
+        open: int,
+        filled: int,
+        at: int,
+        exec_id: int = 0,
+        exec_price: int = 0,
+        exec_qty: int = 0,
+        fee: int = 0,
+        tax: int = 0,
+        reason: str = "",
+    ) -> None:
+        self.status = status  # type: ignore[misc]
+        self.action = action  # type: ignore[misc]
+        self.account = account  # type: ignore[misc]
+        self.ord_no = ord_no  # type: ignore[misc]
+        self.orig_ord_no = orig_ord_no  # type: ignore[misc]
+        self.code = code  # type: ignore[misc]
+        self.side = side  # type: ignore[misc]
+        self.trde_tp = trde_tp  # type: ignore[misc]
+        self.qty = qty  # type: ignore[misc]
+        self.price = price  # type: ignore[misc]
+        self.open = open  # type: ignore[misc]
+        self.filled = filled  # type: ignore[misc]
+        self.at = at  # type: ignore[misc]
+        self.exec_id = exec_id  # type: ignore[misc]
+        self.exec_price = exec_price  # type: ignore[misc]
+        self.exec_qty = exec_qty  # type: ignore[misc]
+        self.fee = fee  # type: ignore[misc]
+        self.tax = tax  # type: ignore[misc]
+        self.reason = reason  # type: ignore[misc]
 
-@dataclass(frozen=True, slots=True)
-class BalanceNote:
+
+interpreted_constructors(OrderNote)
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class BalanceNote(FrozenValue):
     """An account's position in ``code`` and its cash right after one fill (realtime ``04``).
 
     ``holding`` is None when the account never held ``code``; ``realized`` is the P&L this fill
@@ -224,6 +302,33 @@ class BalanceNote:
     realized: int
     orderable_cash: int
     entr: int
+
+    def __init__(
+        self,
+        account: str,
+        code: str,
+        side: Side,
+        qty: int,
+        price: int,
+        at: int,
+        holding: Holding | None,
+        realized: int,
+        orderable_cash: int,
+        entr: int,
+    ) -> None:
+        self.account = account  # type: ignore[misc]
+        self.code = code  # type: ignore[misc]
+        self.side = side  # type: ignore[misc]
+        self.qty = qty  # type: ignore[misc]
+        self.price = price  # type: ignore[misc]
+        self.at = at  # type: ignore[misc]
+        self.holding = holding  # type: ignore[misc]
+        self.realized = realized  # type: ignore[misc]
+        self.orderable_cash = orderable_cash  # type: ignore[misc]
+        self.entr = entr  # type: ignore[misc]
+
+
+interpreted_constructors(BalanceNote)
 
 
 #: ``notify(account, kind, note)`` — ``kind`` is ``"order"`` (an :class:`OrderNote`) or
