@@ -17,7 +17,7 @@ from sqlalchemy import Table
 from hoga.adapters.sql.ledger import JOURNAL_ENTRY, imbalance
 from hoga.adapters.sql.schema import fills, journal_entries, journal_lines, orders
 from hoga.adapters.sql.trading import ORDER_NO, SqlSequenceRepository
-from hoga.adapters.sql.tx import MAX_PARAMS, Tx, values_sql
+from hoga.adapters.sql.tx import Tx, row_groups, values_sql
 from hoga.errors import NotFoundError
 from hoga.ports.storage import FillRecord, OrderRecord, TradeBatch, TradeBatchIds
 
@@ -86,17 +86,15 @@ class SqlTradeWriter:
 
     def _change(self, rows: list[tuple[Any, ...]]) -> int:
         """Apply order changes (status, filled, open, updated_at, ord_no; one per order) in
-        statements of a power-of-two number of rows, as :meth:`Tx.insert_rows` does; how many
-        rows they changed (-1 when the driver does not tell)."""
-        most = 1 << ((MAX_PARAMS // _CHANGE_WIDTH).bit_length() - 1)
-        done, total, changed = 0, len(rows), 0
-        while done < total:
-            n = min(most, 1 << ((total - done).bit_length() - 1))
-            values = values_sql("", _CHANGE_WIDTH, n).strip()
-            params = [v for row in rows[done : done + n] for v in row]
-            count = self._tx.run(_CHANGE_ORDERS.format(values=values), params)
+        statements over :func:`row_groups` of them; how many rows they changed (-1 when the
+        driver does not tell)."""
+        changed = 0
+        for part in row_groups(rows, _CHANGE_WIDTH):
+            values = values_sql("", _CHANGE_WIDTH, len(part)).strip()
+            count = self._tx.run(
+                _CHANGE_ORDERS.format(values=values), [v for row in part for v in row]
+            )
             changed = -1 if count < 0 or changed < 0 else changed + count
-            done += n
         return changed
 
     def _allocate(self, counts: dict[str, int]) -> dict[str, int]:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hoga.errors import StorageError
 
-__all__ = ["MAX_PARAMS", "Tx", "describe", "values_sql", "window"]
+__all__ = ["MAX_PARAMS", "Tx", "describe", "row_groups", "values_sql", "window"]
 
 #: parameters per statement of :meth:`Tx.insert_rows` (SQLite's historical default limit, 999)
 MAX_PARAMS = 999
@@ -32,6 +32,18 @@ def values_sql(head: str, width: int, rows: int, tail: str = "") -> str:
     and ``tail`` (e.g. an ``ON CONFLICT`` clause)."""
     one = f"({', '.join('?' * width)})"
     return f"{head} VALUES {', '.join([one] * rows)}{tail}"
+
+
+def row_groups(rows: Sequence[Sequence[Any]], width: int) -> Iterator[Sequence[Sequence[Any]]]:
+    """``rows`` (``width`` values each) in consecutive groups of a power-of-two size, largest
+    first, of at most :data:`MAX_PARAMS` parameters: the multi-row statements built over them
+    come in a handful of shapes, all kept prepared by the driver."""
+    most = 1 << ((MAX_PARAMS // width).bit_length() - 1)
+    done, total = 0, len(rows)
+    while done < total:
+        n = min(most, 1 << ((total - done).bit_length() - 1))
+        yield rows[done : done + n]
+        done += n
 
 
 def describe(exc: BaseException) -> str:
@@ -105,14 +117,8 @@ class Tx:
         the driver steps once per statement, not per row — with SQLite each step releases and
         takes back the GIL, and each take-back may wait a whole switch interval while the event
         loop runs."""
-        most = 1 << ((MAX_PARAMS // width).bit_length() - 1)
-        done, total = 0, len(rows)
-        while done < total:
-            n = min(most, 1 << ((total - done).bit_length() - 1))
-            self.query(
-                values_sql(head, width, n, tail), [v for row in rows[done : done + n] for v in row]
-            )
-            done += n
+        for part in row_groups(rows, width):
+            self.query(values_sql(head, width, len(part), tail), [v for row in part for v in row])
 
     def run(self, sql: str, params: Sequence[Any]) -> int:
         """Run one driver-level statement (``?`` placeholders, as :meth:`many`) that returns no
