@@ -153,6 +153,7 @@ def values() -> dict[str, dict[str, object]]:
     from hoga.domain.model import TRDE_TP, Instrument, Market, NewOrder, Side
     from hoga.engine import brokerage_book as book
     from hoga.engine import exchange
+    from hoga.engine.marketdata import TapeEntry
 
     cash = led.LedgerAccount(led.AccountKind.CASH_RECEIVABLE, date(2026, 11, 27))
     holding = led.Holding("005930", Market.KOSPI, 10, 10, 9, 70_000, 700_000, 0)
@@ -189,6 +190,7 @@ def values() -> dict[str, dict[str, object]]:
         ),
         book.BalanceNote("5000000001", "005930", Side.BUY, 1, 70_000, 9, holding, 0, 5, 6),
         book.BalanceNote("5000000001", "005930", Side.SELL, 1, 70_000, 9, None, -3, 5, 6),
+        TapeEntry(9, 70_000, 3, Side.BUY, 120),
     ]
     out: dict[str, dict[str, object]] = {}
     for i, value in enumerate(samples):

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from hoga.domain.events import Trade
 from hoga.domain.kst import kst_date, kst_minute_start
-from hoga.domain.model import Instrument, Side
+from hoga.domain.model import FrozenValue, Instrument, Side, interpreted_constructors
 from hoga.engine.exchange import SeqEvent
 from hoga.engine.history import DailyHistory
 from hoga.ports.storage import DailyBar, MinuteBar, Storage, TradeTick
@@ -32,13 +32,30 @@ TAPE_LENGTH = 200
 _Batch = tuple[list[TradeTick], list[MinuteBar], list[DailyBar]]
 
 
-@dataclass(frozen=True, slots=True)
-class TapeEntry:
+@dataclass(frozen=True, slots=True, init=False)
+class TapeEntry(FrozenValue):
     at: int
     price: int
     qty: int
     aggressor: Side | None
     cum_volume: int
+
+    def __init__(
+        self,
+        at: int,
+        price: int,
+        qty: int,
+        aggressor: Side | None,
+        cum_volume: int,
+    ) -> None:
+        self.at = at  # type: ignore[misc]
+        self.price = price  # type: ignore[misc]
+        self.qty = qty  # type: ignore[misc]
+        self.aggressor = aggressor  # type: ignore[misc]
+        self.cum_volume = cum_volume  # type: ignore[misc]
+
+
+interpreted_constructors(TapeEntry)
 
 
 class MarketDataRecorder:

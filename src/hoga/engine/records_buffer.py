@@ -174,10 +174,12 @@ def _record_of(batch: CallBatch) -> Pending:
     return Pending(batch.ats[0], "api.call", batch.customer_id, "", batch)
 
 
-@dataclass(slots=True)  # not frozen: one per record, frozen __init__ is ~5× slower
+@dataclass(slots=True, init=False)  # not frozen: one per record, frozen __init__ is ~5× slower
 class Pending:
     """A buffered record; ``payload`` is its canonical text, or what the flushing writer makes
-    it from, off the request path: a dict of plain values, a brokerage note, a call batch."""
+    it from, off the request path: a dict of plain values, a brokerage note, a call batch.
+    Its ``__init__`` is written out: compiled, it is native (mypyc does not compile the one
+    ``@dataclass`` generates)."""
 
     at: int
     kind: str
@@ -185,6 +187,22 @@ class Pending:
     account: str
     payload: str | dict[str, Any] | Note | CallBatch
     ref: int | None = None
+
+    def __init__(
+        self,
+        at: int,
+        kind: str,
+        customer_id: str,
+        account: str,
+        payload: str | dict[str, Any] | Note | CallBatch,
+        ref: int | None = None,
+    ) -> None:
+        self.at = at
+        self.kind = kind
+        self.customer_id = customer_id
+        self.account = account
+        self.payload = payload
+        self.ref = ref
 
 
 def payload_text(payload: str | dict[str, Any] | Note | CallBatch) -> str:
