@@ -220,6 +220,11 @@ def _write_while_held(store: SqlStorage, tag: str) -> tuple[list[str], list[Base
     return written, errors
 
 
+def _assert_second_refused(written: list[str], errors: list[BaseException]) -> None:
+    assert written == ["first"]
+    assert len(errors) == 1 and "locked" in str(errors[0])
+
+
 def test_writers_of_one_process_queue_on_the_write_lock_not_on_the_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -229,9 +234,7 @@ def test_writers_of_one_process_queue_on_the_write_lock_not_on_the_database(
         assert (written, errors) == (["first", "second"], [])
         # the same two writers without the process lock meet the database's: refused at once
         bare = SqlStorage(store.engine, "bare")
-        written, errors = _write_while_held(bare, "bare.")
-        assert written == ["first"]
-        assert len(errors) == 1 and "locked" in str(errors[0])
+        _assert_second_refused(*_write_while_held(bare, "bare."))
     finally:
         store.close()
 
@@ -259,9 +262,7 @@ def test_a_writer_that_waited_too_long_for_the_lock_meets_the_database_lock(
     store = _no_busy_wait(monkeypatch, tmp_path / "x.db")
     try:
         short = SqlStorage(store.engine, "short wait", serialize_writes=0.02)
-        written, errors = _write_while_held(short, "short.")
-        assert written == ["first"]
-        assert len(errors) == 1 and "locked" in str(errors[0])
+        _assert_second_refused(*_write_while_held(short, "short."))
         # the lock was given back by both: a later write goes through
         with short.unit_of_work() as uow:
             uow.settings.put("later", 3)

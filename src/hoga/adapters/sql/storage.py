@@ -104,25 +104,19 @@ class _WriteLock:
     at most ``wait_s`` (then the unit goes on without it), and a thread already holding it does
     not wait for itself."""
 
-    __slots__ = ("_held", "_lock", "_owner", "_wait_s")
+    __slots__ = ("_held", "_lock", "_wait_s")
 
     def __init__(self, wait_s: float) -> None:
         self._lock = threading.Lock()
         self._wait_s = wait_s
-        self._owner: int | None = None
-        self._held = threading.local()
+        self._held = threading.local()  # per thread: did each open unit take the lock?
 
     def __enter__(self) -> None:
-        me = threading.get_ident()
-        got = self._owner != me and self._lock.acquire(timeout=self._wait_s)
-        if got:
-            self._owner = me
         stack: list[bool] = self._held.__dict__.setdefault("stack", [])
-        stack.append(got)
+        stack.append(not any(stack) and self._lock.acquire(timeout=self._wait_s))
 
     def __exit__(self, *exc: object) -> None:
         if self._held.stack.pop():
-            self._owner = None
             self._lock.release()
 
 
