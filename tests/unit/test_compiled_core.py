@@ -150,13 +150,23 @@ def values() -> dict[str, dict[str, object]]:
 
     from hoga.domain import events as ev
     from hoga.domain import ledger as led
+    from hoga.domain.board_orders import BoardPhase
+    from hoga.domain.fees import FeeBasis
     from hoga.domain.model import TRDE_TP, Instrument, Market, NewOrder, Side
     from hoga.engine import brokerage_book as book
     from hoga.engine import exchange
+    from hoga.engine import participants as part
     from hoga.engine.marketdata import TapeEntry
 
     cash = led.LedgerAccount(led.AccountKind.CASH_RECEIVABLE, date(2026, 11, 27))
     holding = led.Holding("005930", Market.KOSPI, 10, 10, 9, 70_000, 700_000, 0)
+    day = date(2026, 11, 27)
+    reservation = led.Reservation(7, Side.BUY, "005930", Market.KOSPI, 70_000, 3, 210_000)
+    fill = led.PendingFill(7, Side.BUY, "005930", Market.KOSPI, 1, 70_000, day, date(2026, 12, 1))
+    moved = (
+        led.Posting(cash, "KRW", -5_000),
+        led.Posting(led.LedgerAccount(led.AccountKind.CASH), "KRW", 5_000),
+    )
 
     samples: list[object] = [
         ev.OrderAccepted(1, "005930", Side.BUY, "0", 70_000, 10, 5),
@@ -191,6 +201,18 @@ def values() -> dict[str, dict[str, object]]:
         book.BalanceNote("5000000001", "005930", Side.BUY, 1, 70_000, 9, holding, 0, 5, 6),
         book.BalanceNote("5000000001", "005930", Side.SELL, 1, 70_000, 9, None, -3, 5, 6),
         TapeEntry(9, 70_000, 3, Side.BUY, 120),
+        led.JournalEntry(led.EntryKind.RESERVE, moved, 7),
+        led.JournalEntry(led.EntryKind.SETTLEMENT, (), settles=day),
+        reservation,
+        fill,
+        led.Position("005930", Market.KOSPI),
+        led.Position("005930", Market.KOSPI, 700_000, -3),
+        FeeBasis(7, day, 70_000),
+        book.Placed(5_000_000_001, Side.SELL, 3, "KRX"),
+        book.Placed(5_000_000_002, Side.BUY, 1, "KRX", 5_000_000_001),
+        part.Snapshot(day, BoardPhase.CONTINUOUS, 49_000, 91_000, 69_900, None),
+        part.Place(NewOrder(8, "005930", Side.BUY, TRDE_TP["10"], 1, price=70_100)),
+        part.Cancel(8),
     ]
     out: dict[str, dict[str, object]] = {}
     for i, value in enumerate(samples):
@@ -323,11 +345,14 @@ def test_missing_or_stale_build_falls_back(
     assert fastpath.build_dir() == tmp_path
 
 
-# The unit tests of the compiled order path (ledger, fees, brokerage, account notes), run in the
-# child after the REST suite.
+# The unit tests of the compiled order path (ledger, fees, brokerage, account notes, the
+# simulated participants, the wire's value formats), run in the child after the REST suite.
 _ORDER_PATH_TESTS = sorted(
     str(p.relative_to(ROOT))
-    for pattern in ("test_ledger*.py", "test_fees.py", "test_brokerage*.py", "test_account*.py")
+    for pattern in (
+        *("test_ledger*.py", "test_fees.py", "test_brokerage*.py", "test_account*.py"),
+        *("test_participants.py", "test_wire_format.py", "test_kst.py"),
+    )
     for p in HERE.glob(pattern)
 )
 

@@ -27,7 +27,7 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from hoga.domain.model import Market
+from hoga.domain.model import FrozenValue, Market, interpreted_constructors
 
 __all__ = [
     "DEFAULT_COMMISSION_RATE",
@@ -68,13 +68,21 @@ _DECIMAL_ROUNDING = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class FeeBasis:
+@dataclass(frozen=True, slots=True, init=False)
+class FeeBasis(FrozenValue):
     """One fill's contribution to a charge: the traded amount plus what it aggregates by."""
 
     order_id: int
     trade_date: date
     amount: int
+
+    def __init__(self, order_id: int, trade_date: date, amount: int) -> None:
+        self.order_id = order_id  # type: ignore[misc]
+        self.trade_date = trade_date  # type: ignore[misc]
+        self.amount = amount  # type: ignore[misc]
+
+
+interpreted_constructors(FeeBasis)
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,8 +142,8 @@ class EntryKind(enum.StrEnum):
     SETTLEMENT = "settlement"
 
 
-@dataclass(frozen=True, slots=True)
-class JournalEntry:
+@dataclass(frozen=True, slots=True, init=False)
+class JournalEntry(FrozenValue):
     """Postings that sum to zero per asset; building an unbalanced entry raises ValueError."""
 
     kind: EntryKind
@@ -151,16 +151,32 @@ class JournalEntry:
     order_id: int | None = None
     settles: date | None = None
 
-    def __post_init__(self) -> None:
-        if any(self.totals().values()):
-            raise ValueError(f"unbalanced {self.kind} entry: {self.totals()}")
+    def __init__(
+        self,
+        kind: EntryKind,
+        postings: tuple[Posting, ...],
+        order_id: int | None = None,
+        settles: date | None = None,
+    ) -> None:
+        self.kind = kind  # type: ignore[misc]
+        self.postings = postings  # type: ignore[misc]
+        self.order_id = order_id  # type: ignore[misc]
+        self.settles = settles  # type: ignore[misc]
+        # (not self.totals(): interpreted, this runs on a plain twin of the class, see
+        # FrozenValue)
+        if any((sums := _asset_sums(postings)).values()):
+            raise ValueError(f"unbalanced {kind} entry: {sums}")
 
     def totals(self) -> dict[str, int]:
         """The sum of the postings per asset (all zero for a valid entry)."""
-        sums: dict[str, int] = {}
-        for p in self.postings:
-            sums[p.asset] = sums.get(p.asset, 0) + p.amount
-        return sums
+        return _asset_sums(self.postings)
+
+
+def _asset_sums(postings: Iterable[Posting]) -> dict[str, int]:
+    sums: dict[str, int] = {}
+    for p in postings:
+        sums[p.asset] = sums.get(p.asset, 0) + p.amount
+    return sums
 
 
 class LedgerReject(enum.StrEnum):
@@ -175,8 +191,8 @@ class LedgerReject(enum.StrEnum):
     PRICE_ABOVE_RESERVATION = "price_above_reservation"
 
 
-@dataclass(frozen=True, slots=True)
-class Reservation:
+@dataclass(frozen=True, slots=True, init=False)
+class Reservation(FrozenValue):
     """What an open order holds: ``held`` won (buy) or shares (sell) for ``qty`` open shares."""
 
     order_id: int
@@ -187,9 +203,20 @@ class Reservation:
     qty: int
     held: int
 
+    def __init__(
+        self, order_id: int, side: Side, code: str, market: Market, price: int, qty: int, held: int
+    ) -> None:
+        self.order_id = order_id  # type: ignore[misc]
+        self.side = side  # type: ignore[misc]
+        self.code = code  # type: ignore[misc]
+        self.market = market  # type: ignore[misc]
+        self.price = price  # type: ignore[misc]
+        self.qty = qty  # type: ignore[misc]
+        self.held = held  # type: ignore[misc]
 
-@dataclass(frozen=True, slots=True)
-class PendingFill:
+
+@dataclass(frozen=True, slots=True, init=False)
+class PendingFill(FrozenValue):
     """A fill waiting for its settlement date; its costs are posted then."""
 
     order_id: int
@@ -201,6 +228,26 @@ class PendingFill:
     trade_date: date
     settles: date
 
+    def __init__(
+        self,
+        order_id: int,
+        side: Side,
+        code: str,
+        market: Market,
+        qty: int,
+        price: int,
+        trade_date: date,
+        settles: date,
+    ) -> None:
+        self.order_id = order_id  # type: ignore[misc]
+        self.side = side  # type: ignore[misc]
+        self.code = code  # type: ignore[misc]
+        self.market = market  # type: ignore[misc]
+        self.qty = qty  # type: ignore[misc]
+        self.price = price  # type: ignore[misc]
+        self.trade_date = trade_date  # type: ignore[misc]
+        self.settles = settles  # type: ignore[misc]
+
     @property
     def amount(self) -> int:
         return self.price * self.qty
@@ -210,14 +257,20 @@ class PendingFill:
         return FeeBasis(self.order_id, self.trade_date, self.amount)
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+@dataclass(frozen=True, slots=True, init=False)
+class Position(FrozenValue):
     """Cost basis (won, before commission) and realized P&L of one code."""
 
     code: str
     market: Market
     cost: int = 0
     realized_pnl: int = 0
+
+    def __init__(self, code: str, market: Market, cost: int = 0, realized_pnl: int = 0) -> None:
+        self.code = code  # type: ignore[misc]
+        self.market = market  # type: ignore[misc]
+        self.cost = cost  # type: ignore[misc]
+        self.realized_pnl = realized_pnl  # type: ignore[misc]
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -254,7 +307,7 @@ class Holding(FrozenValue):
         self.realized_pnl = realized_pnl  # type: ignore[misc]
 
 
-interpreted_constructors(Holding)
+interpreted_constructors(JournalEntry, Reservation, PendingFill, Position, Holding)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,8 +320,8 @@ class _Accrual:
     groups: Mapping[tuple[str, object], int] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class AccountState:
+@dataclass(frozen=True, slots=True, init=False)
+class AccountState(FrozenValue):
     """Balances, open reservations, positions and unsettled fills of one customer account.
 
     Two derived values are cached on the state (not fields: not compared, not copied by
@@ -290,6 +343,22 @@ class AccountState:
         default=None, init=False, repr=False, compare=False
     )
 
+    def __init__(
+        self,
+        account: str,
+        balances: Mapping[tuple[LedgerAccount, str], int] | None = None,
+        reservations: Mapping[int, Reservation] | None = None,
+        positions: Mapping[str, Position] | None = None,
+        pending: tuple[PendingFill, ...] = (),
+    ) -> None:
+        self.account = account  # type: ignore[misc]
+        self.balances = {} if balances is None else balances  # type: ignore[misc]
+        self.reservations = {} if reservations is None else reservations  # type: ignore[misc]
+        self.positions = {} if positions is None else positions  # type: ignore[misc]
+        self.pending = pending  # type: ignore[misc]
+        self._totals = None  # type: ignore[misc]
+        self._accruals = None  # type: ignore[misc]
+
     def balance(self, kind: AccountKind, asset: str = KRW) -> int:
         """The balance of ``kind`` in ``asset``, summed over settlement dates."""
         return self.totals().get((kind, asset), 0)
@@ -309,6 +378,9 @@ class AccountState:
     def dated(self, kind: AccountKind, settles: date, asset: str = KRW) -> int:
         """The balance of a dated ``kind`` in ``asset`` for one settlement date."""
         return self.balances.get((LedgerAccount(kind, settles), asset), 0)
+
+
+interpreted_constructors(AccountState)
 
 
 @dataclass(frozen=True, slots=True, init=False)

@@ -100,8 +100,8 @@ class Refusal:
     before_open: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Placed:
+@dataclass(frozen=True, slots=True, init=False)
+class Placed(FrozenValue):
     """An acknowledged order, modification or cancel (durable when returned).
 
     ``base_orig_ord_no`` is the first order number of the chain (0 for a new order); ``qty`` is
@@ -113,6 +113,18 @@ class Placed:
     qty: int
     exchange: str
     base_orig_ord_no: int = 0
+
+    def __init__(
+        self, ord_no: int, side: Side, qty: int, exchange: str, base_orig_ord_no: int = 0
+    ) -> None:
+        self.ord_no = ord_no  # type: ignore[misc]
+        self.side = side  # type: ignore[misc]
+        self.qty = qty  # type: ignore[misc]
+        self.exchange = exchange  # type: ignore[misc]
+        self.base_orig_ord_no = base_orig_ord_no  # type: ignore[misc]
+
+
+interpreted_constructors(Placed)
 
 
 @dataclass(frozen=True, slots=True, init=False)

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 
 from hoga.domain.board_orders import check_price
 from hoga.domain.ledger import LedgerReject
-from hoga.domain.model import OrderKind, OrderType, Side, order_type_for
+from hoga.domain.model import (
+    FrozenValue,
+    OrderKind,
+    OrderType,
+    Side,
+    interpreted_constructors,
+    order_type_for,
+)
 from hoga.engine.brokerage_book import Refusal
 from hoga.engine.exchange import Exchange, InstrumentState
 
@@ -35,8 +42,8 @@ LEDGER_REFUSAL = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Checked:
+@dataclass(frozen=True, slots=True, init=False)
+class Checked(FrozenValue):
     """A new order that passed the static checks, with its prices normalised."""
 
     state: InstrumentState
@@ -44,6 +51,18 @@ class Checked:
     price: int  # 0 for an order that takes no price
     stop_price: int  # 0 unless a stop-limit order
     hold_price: int  # the price its reservation holds cash or shares at
+
+    def __init__(
+        self, state: InstrumentState, otype: OrderType, price: int, stop_price: int, hold_price: int
+    ) -> None:
+        self.state = state  # type: ignore[misc]
+        self.otype = otype  # type: ignore[misc]
+        self.price = price  # type: ignore[misc]
+        self.stop_price = stop_price  # type: ignore[misc]
+        self.hold_price = hold_price  # type: ignore[misc]
+
+
+interpreted_constructors(Checked)
 
 
 def check_new_order(

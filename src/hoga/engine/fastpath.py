@@ -110,6 +110,9 @@ MODULES: tuple[str, ...] = (
     "hoga.engine.brokerage",
     "hoga.engine.account_feed",
     "hoga.api.routes.ordr",
+    "hoga.engine.participants",
+    "hoga.wire.format",
+    "hoga.domain.kst",
 )
 #: mypyc group name; its shared runtime is the top-level module ``{GROUP}__mypyc``.
 GROUP = "hoga_domain_compiled"

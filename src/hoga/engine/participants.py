@@ -31,7 +31,15 @@ from datetime import date
 
 from hoga.domain.board_orders import BoardPhase
 from hoga.domain.events import Event, OrderCancelled, OrderRejected, Trade
-from hoga.domain.model import TRDE_TP, Instrument, Market, NewOrder, Side
+from hoga.domain.model import (
+    TRDE_TP,
+    FrozenValue,
+    Instrument,
+    Market,
+    NewOrder,
+    Side,
+    interpreted_constructors,
+)
 from hoga.domain.ticks import TickRules
 
 __all__ = [
@@ -62,9 +70,10 @@ class Profile:
     levels: int = 10
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """What a participant sees of its board before acting."""
+@dataclass(frozen=True, slots=True, init=False)
+class Snapshot(FrozenValue):
+    """What a participant sees of its board before acting (one per action: a
+    :class:`~hoga.domain.model.FrozenValue`, like :class:`Place` and :class:`Cancel`)."""
 
     day: date
     phase: BoardPhase
@@ -73,15 +82,40 @@ class Snapshot:
     best_bid: int | None
     best_ask: int | None
 
+    def __init__(
+        self,
+        day: date,
+        phase: BoardPhase,
+        lower: int,
+        upper: int,
+        best_bid: int | None,
+        best_ask: int | None,
+    ) -> None:
+        self.day = day  # type: ignore[misc]
+        self.phase = phase  # type: ignore[misc]
+        self.lower = lower  # type: ignore[misc]
+        self.upper = upper  # type: ignore[misc]
+        self.best_bid = best_bid  # type: ignore[misc]
+        self.best_ask = best_ask  # type: ignore[misc]
 
-@dataclass(frozen=True, slots=True)
-class Place:
+
+@dataclass(frozen=True, slots=True, init=False)
+class Place(FrozenValue):
     order: NewOrder
 
+    def __init__(self, order: NewOrder) -> None:
+        self.order = order  # type: ignore[misc]
 
-@dataclass(frozen=True, slots=True)
-class Cancel:
+
+@dataclass(frozen=True, slots=True, init=False)
+class Cancel(FrozenValue):
     order_id: int
+
+    def __init__(self, order_id: int) -> None:
+        self.order_id = order_id  # type: ignore[misc]
+
+
+interpreted_constructors(Snapshot, Place, Cancel)
 
 
 Action = Place | Cancel

@@ -10,8 +10,6 @@ from sqlalchemy import and_, delete, insert, select, text, update
 
 from hoga.adapters.sql.schema import (
     incident_notices,
-    journal_entries,
-    journal_lines,
     record_customer_days,
     record_log,
     record_proofs,
@@ -37,6 +35,15 @@ _DAYS_TAIL = (
 )
 _KST_US = 9 * 3_600_000_000
 _DAY_US = 86_400_000_000
+# the journal's next entries with their lines, in entry and line order (one driver statement:
+# the tail runs after every flush)
+_JOURNAL_AFTER = (
+    "SELECT e.entry_id, e.at, e.account, e.ref, l.asset, l.book, l.amount"
+    " FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.entry_id"
+    " WHERE e.entry_id IN"
+    " (SELECT entry_id FROM journal_entries WHERE entry_id > ? ORDER BY entry_id LIMIT ?)"
+    " ORDER BY e.entry_id, l.line_no"
+)
 _HASHES = "SELECT seq, hash FROM record_log WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?"
 
 
@@ -174,30 +181,16 @@ class SqlRecordLog:
         return [_proof(r) for r in self._tx.execute(stmt.order_by(record_proofs.c.id))]
 
     def journal_after(self, entry_id: int, limit: int) -> list[JournalEntry]:
-        e, ln = journal_entries.c, journal_lines.c
-        ids = (
-            select(e.entry_id)
-            .where(e.entry_id > entry_id)
-            .order_by(e.entry_id)
-            .limit(limit)
-            .scalar_subquery()
-        )
-        stmt = (
-            select(e.entry_id, e.at, e.account, e.ref, ln.asset, ln.book, ln.amount)
-            .join(journal_lines, ln.entry_id == e.entry_id)
-            .where(e.entry_id.in_(ids))
-            .order_by(e.entry_id, ln.line_no)
-        )
-        rows = self._tx.execute(stmt).all()
+        rows = self._tx.query(_JOURNAL_AFTER, [entry_id, limit])
         return [
             JournalEntry(
                 key,
-                (group := list(grouped))[0].at,
-                group[0].account,
-                group[0].ref,
-                tuple(JournalLine(r.asset, r.book, r.amount) for r in group),
+                (group := list(grouped))[0][1],
+                group[0][2],
+                group[0][3],
+                tuple(JournalLine(r[4], r[5], r[6]) for r in group),
             )
-            for key, grouped in groupby(rows, key=lambda r: r.entry_id)
+            for key, grouped in groupby(rows, key=_first)
         ]
 
     def notices_after(self, notice_id: int, limit: int) -> list[NoticeRecord]:
@@ -209,3 +202,7 @@ class SqlRecordLog:
             )
             for r in self._tx.execute(stmt)
         ]
+
+
+def _first(row: tuple[Any, ...]) -> Any:
+    return row[0]
