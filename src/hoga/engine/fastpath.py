@@ -27,11 +27,13 @@ validation, tick, limit, VI and auction rules, the events and the order/instrume
 (``events.py``, ``model.py``: native classes that still behave as frozen dataclasses, see
 :class:`hoga.domain.model.FrozenValue`) — and ``hoga.engine.exchange`` (the single writer's
 command path); the order path behind ``kt10000``: the ledger and its fee rules, the brokerage
-(checks, staging and group commit, fills, account notes) and the order handlers; and the
+(checks, staging and group commit, fills, account notes), the order handlers and the simulated
+participants (whose float arithmetic and ``random.Random`` draws are the same C operations
+either way: the event-stream test covers them); and the
 request path every REST call takes: the fast front
 (:mod:`hoga.api.rest`), dispatch, the client address, token and terms checks, maintenance gate,
 abnormal-load detector and incidents, the quote cache and ``ka10001``'s handler, the clocks, the
-envelope and catalogue, and the record of the call. The rest imports them as ordinary modules.
+envelope, catalogue and value formats, KST dates, and the record of the call. The rest imports them as ordinary modules.
 Compiled modules must stay within what mypyc compiles: no async generators, no Starlette
 endpoints (Starlette tells functions from ASGI apps by their Python type), no interpreted
 subclasses of their classes. ``tests/unit/test_compiled_core.py`` runs the whole REST API suite
