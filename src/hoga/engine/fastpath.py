@@ -33,7 +33,8 @@ either way: the event-stream test covers them); and the
 request path every REST call takes: the fast front
 (:mod:`hoga.api.rest`), dispatch, the client address, token and terms checks, maintenance gate,
 abnormal-load detector and incidents, the quote cache and ``ka10001``'s handler, the clocks, the
-envelope, catalogue and value formats, KST dates, and the record of the call. The rest imports them as ordinary modules.
+envelope, catalogue and value formats, KST dates, and the record of the call. The rest imports
+them as ordinary modules.
 Compiled modules must stay within what mypyc compiles: no async generators, no Starlette
 endpoints (Starlette tells functions from ASGI apps by their Python type), no interpreted
 subclasses of their classes. ``tests/unit/test_compiled_core.py`` runs the whole REST API suite
