@@ -162,8 +162,7 @@ class JournalEntry(FrozenValue):
         self.postings = postings  # type: ignore[misc]
         self.order_id = order_id  # type: ignore[misc]
         self.settles = settles  # type: ignore[misc]
-        # (not self.totals(): interpreted, this runs on a plain twin of the class, see
-        # FrozenValue)
+        # not self.totals(): interpreted, this runs on a method-less twin (FrozenValue)
         if any((sums := _asset_sums(postings)).values()):
             raise ValueError(f"unbalanced {kind} entry: {sums}")
 
