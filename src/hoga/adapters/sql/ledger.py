@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import groupby
+from operator import itemgetter
+from typing import Any
 
 from sqlalchemy import and_, func, insert, select
 
@@ -13,7 +15,7 @@ from hoga.adapters.sql.trading import SqlSequenceRepository
 from hoga.adapters.sql.tx import Tx, window
 from hoga.ports.storage import JournalEntry, JournalLine
 
-__all__ = ["JOURNAL_ENTRY", "SqlJournalRepository", "imbalance"]
+__all__ = ["JOURNAL_ENTRY", "SqlJournalRepository", "grouped_entries", "imbalance"]
 
 JOURNAL_ENTRY = "journal_entry"
 _INSERT_ENTRY = insert(journal_entries)
@@ -63,22 +65,12 @@ class SqlJournalRepository:
     ) -> list[JournalEntry]:
         e, ln = journal_entries.c, journal_lines.c
         stmt = (
-            select(e.entry_id, e.at, e.ref, ln.asset, ln.book, ln.amount)
+            select(e.entry_id, e.at, e.account, e.ref, ln.asset, ln.book, ln.amount)
             .join(journal_lines, ln.entry_id == e.entry_id)
             .where(and_(e.account == account, window(e.at, since, until)))
             .order_by(e.entry_id, ln.line_no)
         )
-        rows = self._tx.execute(stmt).all()
-        return [
-            JournalEntry(
-                entry_id,
-                (group := list(grouped))[0].at,
-                account,
-                group[0].ref,
-                tuple(JournalLine(r.asset, r.book, r.amount) for r in group),
-            )
-            for entry_id, grouped in groupby(rows, key=lambda r: r.entry_id)
-        ]
+        return grouped_entries(self._tx.execute(stmt).all())
 
     def balance(self, account: str, asset: str, book: str) -> int:
         ln = journal_lines.c
@@ -97,3 +89,18 @@ class SqlJournalRepository:
         )
         sums = {(r[0], r[1]): int(r[2]) for r in self._tx.execute(stmt)}
         return {key: total for key, total in sums.items() if total != 0}
+
+
+def grouped_entries(rows: Iterable[Sequence[Any]]) -> list[JournalEntry]:
+    """Journal entries from joined rows ``(entry_id, at, account, ref, asset, book, amount)``
+    in entry and line order."""
+    return [
+        JournalEntry(
+            entry_id,
+            (group := list(grouped))[0][1],
+            group[0][2],
+            group[0][3],
+            tuple(JournalLine(r[4], r[5], r[6]) for r in group),
+        )
+        for entry_id, grouped in groupby(rows, key=itemgetter(0))
+    ]

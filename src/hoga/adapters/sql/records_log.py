@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import groupby
 from typing import Any, cast
 
 from sqlalchemy import and_, delete, insert, select, text, update
 
+from hoga.adapters.sql.ledger import grouped_entries
 from hoga.adapters.sql.schema import (
     incident_notices,
     record_customer_days,
@@ -17,7 +17,7 @@ from hoga.adapters.sql.schema import (
 from hoga.adapters.sql.trading import SqlSequenceRepository
 from hoga.adapters.sql.tx import Tx, window
 from hoga.domain.records import Record
-from hoga.ports.storage import JournalEntry, JournalLine, NoticeRecord, RecordProof
+from hoga.ports.storage import JournalEntry, NoticeRecord, RecordProof
 
 __all__ = ["PROOF_SEQ", "SqlRecordLog"]
 
@@ -181,17 +181,7 @@ class SqlRecordLog:
         return [_proof(r) for r in self._tx.execute(stmt.order_by(record_proofs.c.id))]
 
     def journal_after(self, entry_id: int, limit: int) -> list[JournalEntry]:
-        rows = self._tx.query(_JOURNAL_AFTER, [entry_id, limit])
-        return [
-            JournalEntry(
-                key,
-                (group := list(grouped))[0][1],
-                group[0][2],
-                group[0][3],
-                tuple(JournalLine(r[4], r[5], r[6]) for r in group),
-            )
-            for key, grouped in groupby(rows, key=_first)
-        ]
+        return grouped_entries(self._tx.query(_JOURNAL_AFTER, [entry_id, limit]))
 
     def notices_after(self, notice_id: int, limit: int) -> list[NoticeRecord]:
         n = incident_notices.c
@@ -202,7 +192,3 @@ class SqlRecordLog:
             )
             for r in self._tx.execute(stmt)
         ]
-
-
-def _first(row: tuple[Any, ...]) -> Any:
-    return row[0]
