@@ -546,6 +546,95 @@ def test_migrations_are_idempotent_and_match_the_schema(storage_url: str) -> Non
             store.close()
 
 
+def test_journal_posted_before_0008_sums_the_same_without_the_lines_index(
+    storage_url: str,
+) -> None:
+    """Migration 0008 drops the (account, asset, book) index of journal_lines; what was posted
+    before it sums and replays the same after the upgrade, and new postings join it."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, delete, insert, inspect
+
+    from hoga.adapters.sql.schema import journal_entries, journal_lines, sequences
+    from hoga.adapters.sql.storage import MIGRATIONS
+
+    engine = create_engine(storage_url)
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0007")
+            assert "ix_journal_lines_account_asset_book" in {
+                ix["name"] for ix in inspect(conn).get_indexes("journal_lines")
+            }
+            conn.execute(
+                insert(journal_entries),
+                [
+                    {"entry_id": 1, "at": 10, "account": "A1", "ref": "deposit"},
+                    {"entry_id": 2, "at": 20, "account": "A2", "ref": "deposit"},
+                ],
+            )
+            conn.execute(
+                insert(journal_lines),
+                [
+                    {
+                        "entry_id": 1,
+                        "line_no": 0,
+                        "account": "A1",
+                        "asset": "KRW",
+                        "book": "bank",
+                        "amount": -700,
+                    },
+                    {
+                        "entry_id": 1,
+                        "line_no": 1,
+                        "account": "A1",
+                        "asset": "KRW",
+                        "book": "cash",
+                        "amount": 700,
+                    },
+                    {
+                        "entry_id": 2,
+                        "line_no": 0,
+                        "account": "A2",
+                        "asset": "KRW",
+                        "book": "bank",
+                        "amount": -5,
+                    },
+                    {
+                        "entry_id": 2,
+                        "line_no": 1,
+                        "account": "A2",
+                        "asset": "KRW",
+                        "book": "cash",
+                        "amount": 5,
+                    },
+                ],
+            )
+            conn.execute(delete(sequences).where(sequences.c.name == "journal_entry"))
+            conn.execute(insert(sequences), [{"name": "journal_entry", "value": 2}])
+    finally:
+        engine.dispose()
+    store = open_storage(storage_url)  # upgrades to the head
+    try:
+        engine = store.engine  # type: ignore[attr-defined]
+        with engine.connect() as conn:
+            names = {ix["name"] for ix in inspect(conn).get_indexes("journal_lines")}
+        assert "ix_journal_lines_account_asset_book" not in names
+        with store.unit_of_work() as uow:
+            assert uow.journal.balances("A1") == {("KRW", "bank"): -700, ("KRW", "cash"): 700}
+            assert uow.journal.balance("A2", "KRW", "cash") == 5
+            later = uow.journal.post(30, "A1", "withdrawal", _cash(200, "bank"))
+            assert later.entry_id == 3
+        with store.unit_of_work() as uow:
+            assert uow.journal.balances("A1") == {("KRW", "bank"): -500, ("KRW", "cash"): 500}
+            assert [e.entry_id for e in uow.journal.entries("A1")] == [1, 3]
+            assert uow.journal.balances("A2") == {("KRW", "bank"): -5, ("KRW", "cash"): 5}
+    finally:
+        store.close()
+
+
 def test_url_is_reported_without_its_password(storage_url: str) -> None:
     url = make_url(storage_url)
     if url.get_backend_name() == "postgresql":  # trust auth ignores the password

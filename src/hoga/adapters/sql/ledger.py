@@ -73,17 +73,20 @@ class SqlJournalRepository:
         return grouped_entries(self._tx.execute(stmt).all())
 
     def balance(self, account: str, asset: str, book: str) -> int:
-        ln = journal_lines.c
-        stmt = select(func.coalesce(func.sum(ln.amount), 0)).where(
-            and_(ln.account == account, ln.asset == asset, ln.book == book)
+        e, ln = journal_entries.c, journal_lines.c
+        stmt = (
+            select(func.coalesce(func.sum(ln.amount), 0))
+            .select_from(journal_entries.join(journal_lines, ln.entry_id == e.entry_id))
+            .where(and_(e.account == account, ln.asset == asset, ln.book == book))
         )
         return int(self._tx.execute(stmt).scalar_one())
 
     def balances(self, account: str) -> dict[tuple[str, str], int]:
-        ln = journal_lines.c
+        e, ln = journal_entries.c, journal_lines.c
         stmt = (
             select(ln.asset, ln.book, func.sum(ln.amount))
-            .where(ln.account == account)
+            .select_from(journal_entries.join(journal_lines, ln.entry_id == e.entry_id))
+            .where(e.account == account)
             .group_by(ln.asset, ln.book)
             .order_by(ln.asset, ln.book)
         )

@@ -197,7 +197,7 @@ journal_lines = Table(
     Column("asset", String(16), nullable=False),
     Column("book", String(64), nullable=False),
     Column("amount", BigInteger, nullable=False),
-    Index("ix_journal_lines_account_asset_book", "account", "asset", "book"),
+    # no (account, …) index: per-account reads go through journal_entries (migration 0008)
 )
 
 ticks = Table(
