@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import threading
 
@@ -631,6 +632,61 @@ def test_journal_posted_before_0008_sums_the_same_without_the_lines_index(
             assert uow.journal.balances("A1") == {("KRW", "bank"): -500, ("KRW", "cash"): 500}
             assert [e.entry_id for e in uow.journal.entries("A1")] == [1, 3]
             assert uow.journal.balances("A2") == {("KRW", "bank"): -5, ("KRW", "cash"): 5}
+    finally:
+        store.close()
+
+
+def test_orders_placed_before_0009_are_found_open_through_the_partial_index(
+    storage_url: str,
+) -> None:
+    """Migration 0009 replaces the status and open_qty indexes of orders by one partial index
+    of the working orders; orders written before it are found as before, and an order leaves
+    the working set when it is done."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, insert, inspect
+
+    from hoga.adapters.sql.schema import accounts, customers, orders
+    from hoga.adapters.sql.storage import MIGRATIONS
+
+    engine = create_engine(storage_url)
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0008")
+            conn.execute(
+                insert(customers),
+                [{"id": "c1", "name": "c1", "env": "mock", "status": "active", "created_at": 1}],
+            )
+            conn.execute(
+                insert(accounts),
+                [{"account_no": "A1", "customer_id": "c1", "env": "mock", "created_at": 1}],
+            )
+            rows = [
+                order_record(n, "A1", open_qty=q, filled_qty=10 - q, status=st)
+                for n, q, st in ((1, 0, "filled"), (2, 10, "accepted"), (3, 4, "partial"))
+            ]
+            conn.execute(
+                insert(orders),
+                [{**dataclasses.asdict(r), "side": r.side.value} for r in rows],
+            )
+    finally:
+        engine.dispose()
+    store = open_storage(storage_url)  # upgrades to the head
+    try:
+        engine = store.engine  # type: ignore[attr-defined]
+        with engine.connect() as conn:
+            names = {ix["name"] for ix in inspect(conn).get_indexes("orders")}
+        assert "ix_orders_open" in names
+        assert not names & {"ix_orders_status", "ix_orders_open_qty"}
+        with store.unit_of_work() as uow:
+            assert [o.ord_no for o in uow.orders.open_orders()] == [2, 3]
+            assert [o.ord_no for o in uow.orders.by_status("partial")] == [3]
+            uow.orders.update(3, status="filled", filled_qty=10, open_qty=0, updated_at=2_000)
+        with store.unit_of_work() as uow:
+            assert [o.ord_no for o in uow.orders.open_orders("A1")] == [2]
     finally:
         store.close()
 

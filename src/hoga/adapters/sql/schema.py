@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 __all__ = [
@@ -150,8 +151,14 @@ orders = Table(
         name="quantities",
     ),
     Index("ix_orders_account_ord_no", "account", "ord_no"),
-    Index("ix_orders_status", "status"),
-    Index("ix_orders_open_qty", "open_qty"),
+    # the working orders only (migration 0009): recovery's ``open_qty > 0`` reads it, and an
+    # order leaves it when it is done instead of moving inside an index of every order ever
+    Index(
+        "ix_orders_open",
+        "ord_no",
+        sqlite_where=text("open_qty > 0"),
+        postgresql_where=text("open_qty > 0"),
+    ),
 )
 
 fills = Table(
