@@ -351,7 +351,7 @@ _ORDER_PATH_TESTS = sorted(
     str(p.relative_to(ROOT))
     for pattern in (
         *("test_ledger*.py", "test_fees.py", "test_brokerage*.py", "test_account*.py"),
-        *("test_participants.py", "test_wire_format.py", "test_kst.py"),
+        *("test_participants.py", "test_wire_format.py", "test_kst.py", "test_pmap.py"),
     )
     for p in HERE.glob(pattern)
 )

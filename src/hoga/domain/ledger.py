@@ -35,6 +35,7 @@ from datetime import date
 
 from hoga.domain.fees import Aggregation, FeeBasis, FeeComponent, FeeSchedule
 from hoga.domain.model import FrozenValue, Market, Side, interpreted_constructors
+from hoga.domain.pmap import assoc, dissoc
 
 __all__ = [
     "KRW",
@@ -536,7 +537,7 @@ class Ledger:
         if code not in positions:
             positions = {**positions, code: Position(code, market)}
         entry = JournalEntry(EntryKind.RESERVE, tuple(postings), order_id)
-        reservations = {**state.reservations, order_id: reservation}
+        reservations = assoc(state.reservations, order_id, reservation)
         return _apply(state, [entry], reservations=reservations, positions=positions)
 
     def release(self, state: AccountState, order_id: int, qty: int | None = None) -> LedgerResult:
@@ -553,7 +554,7 @@ class Ledger:
 
     def _unhold(
         self, state: AccountState, res: Reservation, qty: int
-    ) -> tuple[list[Posting], dict[int, Reservation]]:
+    ) -> tuple[list[Posting], Mapping[int, Reservation]]:
         remaining = res.qty - qty
         if res.side is Side.BUY:
             held = self.buy_hold(res.price, remaining)
@@ -561,14 +562,10 @@ class Ledger:
         else:
             held = remaining
             postings = _move(res.code, qty, _SHARES_RESERVED, _SHARES)
-        reservations = dict(state.reservations)
-        if remaining:
-            reservations[res.order_id] = Reservation(
-                res.order_id, res.side, res.code, res.market, res.price, remaining, held
-            )
-        else:
-            del reservations[res.order_id]
-        return postings, reservations
+        if not remaining:
+            return postings, dissoc(state.reservations, res.order_id)
+        kept = Reservation(res.order_id, res.side, res.code, res.market, res.price, remaining, held)
+        return postings, assoc(state.reservations, res.order_id, kept)
 
     def fill(
         self,

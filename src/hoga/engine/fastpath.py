@@ -105,6 +105,7 @@ MODULES: tuple[str, ...] = (
     "hoga.engine.disputes",
     "hoga.engine.marketdata",
     "hoga.domain.ledger",
+    "hoga.domain.pmap",
     "hoga.domain.fees",
     "hoga.engine.brokerage_book",
     "hoga.engine.brokerage_commit",
