@@ -4,6 +4,7 @@ journal and notice tails); runs on every backend of conftest.py."""
 from __future__ import annotations
 
 import pytest
+from _storage_records import at_revision
 
 from hoga.domain.records import GENESIS, Record, canonical, seal, verify_chain
 from hoga.errors import StorageError
@@ -196,26 +197,15 @@ def test_records_written_before_the_day_index_are_found_after_the_upgrade(
     storage_url: str,
 ) -> None:
     """Migration 0007 indexes the records already in the log by customer and KST day."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine, insert
+    from sqlalchemy import insert
 
     from hoga.adapters import open_storage
     from hoga.adapters.sql.schema import record_log
-    from hoga.adapters.sql.storage import MIGRATIONS
 
     m = _KST_MIDNIGHT
     recs = _spread([(m - 1, "a"), (m + 1, "b"), (m + 2, "a"), (m + _DAY, "a"), (m + 5, "")])
-    engine = create_engine(storage_url)
-    try:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "0006")
-            conn.execute(insert(record_log), [r._asdict() for r in recs])
-    finally:
-        engine.dispose()
+    with at_revision(storage_url, "0006") as conn:
+        conn.execute(insert(record_log), [r._asdict() for r in recs])
     store = open_storage(storage_url)  # upgrades to the head
     try:
         with store.unit_of_work() as uow:

@@ -7,7 +7,7 @@ import datetime
 import threading
 
 import pytest
-from _storage_records import order_record
+from _storage_records import at_revision, order_record
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import make_url
@@ -552,71 +552,60 @@ def test_journal_posted_before_0008_sums_the_same_without_the_lines_index(
 ) -> None:
     """Migration 0008 drops the (account, asset, book) index of journal_lines; what was posted
     before it sums and replays the same after the upgrade, and new postings join it."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine, delete, insert, inspect
+    from sqlalchemy import delete, insert, inspect
 
     from hoga.adapters.sql.schema import journal_entries, journal_lines, sequences
-    from hoga.adapters.sql.storage import MIGRATIONS
 
-    engine = create_engine(storage_url)
-    try:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "0007")
-            assert "ix_journal_lines_account_asset_book" in {
-                ix["name"] for ix in inspect(conn).get_indexes("journal_lines")
-            }
-            conn.execute(
-                insert(journal_entries),
-                [
-                    {"entry_id": 1, "at": 10, "account": "A1", "ref": "deposit"},
-                    {"entry_id": 2, "at": 20, "account": "A2", "ref": "deposit"},
-                ],
-            )
-            conn.execute(
-                insert(journal_lines),
-                [
-                    {
-                        "entry_id": 1,
-                        "line_no": 0,
-                        "account": "A1",
-                        "asset": "KRW",
-                        "book": "bank",
-                        "amount": -700,
-                    },
-                    {
-                        "entry_id": 1,
-                        "line_no": 1,
-                        "account": "A1",
-                        "asset": "KRW",
-                        "book": "cash",
-                        "amount": 700,
-                    },
-                    {
-                        "entry_id": 2,
-                        "line_no": 0,
-                        "account": "A2",
-                        "asset": "KRW",
-                        "book": "bank",
-                        "amount": -5,
-                    },
-                    {
-                        "entry_id": 2,
-                        "line_no": 1,
-                        "account": "A2",
-                        "asset": "KRW",
-                        "book": "cash",
-                        "amount": 5,
-                    },
-                ],
-            )
-            conn.execute(delete(sequences).where(sequences.c.name == "journal_entry"))
-            conn.execute(insert(sequences), [{"name": "journal_entry", "value": 2}])
-    finally:
-        engine.dispose()
+    with at_revision(storage_url, "0007") as conn:
+        assert "ix_journal_lines_account_asset_book" in {
+            ix["name"] for ix in inspect(conn).get_indexes("journal_lines")
+        }
+        conn.execute(
+            insert(journal_entries),
+            [
+                {"entry_id": 1, "at": 10, "account": "A1", "ref": "deposit"},
+                {"entry_id": 2, "at": 20, "account": "A2", "ref": "deposit"},
+            ],
+        )
+        conn.execute(
+            insert(journal_lines),
+            [
+                {
+                    "entry_id": 1,
+                    "line_no": 0,
+                    "account": "A1",
+                    "asset": "KRW",
+                    "book": "bank",
+                    "amount": -700,
+                },
+                {
+                    "entry_id": 1,
+                    "line_no": 1,
+                    "account": "A1",
+                    "asset": "KRW",
+                    "book": "cash",
+                    "amount": 700,
+                },
+                {
+                    "entry_id": 2,
+                    "line_no": 0,
+                    "account": "A2",
+                    "asset": "KRW",
+                    "book": "bank",
+                    "amount": -5,
+                },
+                {
+                    "entry_id": 2,
+                    "line_no": 1,
+                    "account": "A2",
+                    "asset": "KRW",
+                    "book": "cash",
+                    "amount": 5,
+                },
+            ],
+        )
+        conn.execute(delete(sequences).where(sequences.c.name == "journal_entry"))
+        conn.execute(insert(sequences), [{"name": "journal_entry", "value": 2}])
     store = open_storage(storage_url)  # upgrades to the head
     try:
         engine = store.engine  # type: ignore[attr-defined]
@@ -642,38 +631,27 @@ def test_orders_placed_before_0009_are_found_open_through_the_partial_index(
     """Migration 0009 replaces the status and open_qty indexes of orders by one partial index
     of the working orders; orders written before it are found as before, and an order leaves
     the working set when it is done."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine, insert, inspect
+    from sqlalchemy import insert, inspect
 
     from hoga.adapters.sql.schema import accounts, customers, orders
-    from hoga.adapters.sql.storage import MIGRATIONS
 
-    engine = create_engine(storage_url)
-    try:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "0008")
-            conn.execute(
-                insert(customers),
-                [{"id": "c1", "name": "c1", "env": "mock", "status": "active", "created_at": 1}],
-            )
-            conn.execute(
-                insert(accounts),
-                [{"account_no": "A1", "customer_id": "c1", "env": "mock", "created_at": 1}],
-            )
-            rows = [
-                order_record(n, "A1", open_qty=q, filled_qty=10 - q, status=st)
-                for n, q, st in ((1, 0, "filled"), (2, 10, "accepted"), (3, 4, "partial"))
-            ]
-            conn.execute(
-                insert(orders),
-                [{**dataclasses.asdict(r), "side": r.side.value} for r in rows],
-            )
-    finally:
-        engine.dispose()
+    with at_revision(storage_url, "0008") as conn:
+        conn.execute(
+            insert(customers),
+            [{"id": "c1", "name": "c1", "env": "mock", "status": "active", "created_at": 1}],
+        )
+        conn.execute(
+            insert(accounts),
+            [{"account_no": "A1", "customer_id": "c1", "env": "mock", "created_at": 1}],
+        )
+        rows = [
+            order_record(n, "A1", open_qty=q, filled_qty=10 - q, status=st)
+            for n, q, st in ((1, 0, "filled"), (2, 10, "accepted"), (3, 4, "partial"))
+        ]
+        conn.execute(
+            insert(orders),
+            [{**dataclasses.asdict(r), "side": r.side.value} for r in rows],
+        )
     store = open_storage(storage_url)  # upgrades to the head
     try:
         engine = store.engine  # type: ignore[attr-defined]
