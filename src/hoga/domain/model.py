@@ -34,7 +34,9 @@ __all__ = [
 
 class FrozenValue:
     """Base of the frozen values built on the order path (:class:`NewOrder`, the events of
-    ``events.py``; :class:`OrderType` and :class:`Instrument` use it only for pickling).
+    ``events.py``, the ledger's entries, reservations, positions and account states, the fee
+    basis, the brokerage's and the simulated participants' values; :class:`OrderType` and
+    :class:`Instrument` use it only for pickling).
 
     A subclass is a ``@dataclass(frozen=True, slots=True, init=False)`` with an explicit
     ``__init__`` that stores each field (``# type: ignore[misc]``: mypy sees frozen fields as
@@ -47,7 +49,9 @@ class FrozenValue:
       :func:`interpreted_constructors` gives the class a ``__new__`` that runs the same
       ``__init__`` on a plain twin with the same slot layout and then relabels it
       (``__class__ = cls``; CPython allows it because the layouts are identical): about 3x
-      cheaper than a dataclass ``__init__`` (``object.__setattr__`` per field).
+      cheaper than a dataclass ``__init__`` (``object.__setattr__`` per field). The twin has
+      none of the subclass's methods, so an ``__init__`` that checks or derives anything calls
+      module functions, never ``self.method()``.
 
     Either way the result is an ordinary frozen dataclass value: ``__eq__``, ``__hash__``,
     ``repr``, ``replace``, ``fields``, ``__match_args__`` and msgspec behave as usual and assigning
