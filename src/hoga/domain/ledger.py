@@ -535,7 +535,7 @@ class Ledger:
         reservation = Reservation(order_id, side, code, market, price, qty, held)
         positions = state.positions
         if code not in positions:
-            positions = {**positions, code: Position(code, market)}
+            positions = assoc(positions, code, Position(code, market))
         entry = JournalEntry(EntryKind.RESERVE, tuple(postings), order_id)
         reservations = assoc(state.reservations, order_id, reservation)
         return _apply(state, [entry], reservations=reservations, positions=positions)
@@ -619,7 +619,7 @@ class Ledger:
             [entry],
             accruals=self._accrued_with(state, pending),
             reservations=reservations,
-            positions={**state.positions, res.code: position},
+            positions=assoc(state.positions, res.code, position),
             pending=(*state.pending, pending),
         )
 
@@ -713,7 +713,7 @@ class Ledger:
             by_order = component.aggregation is Aggregation.ORDER
             key = (name, fill.order_id if by_order else fill.trade_date)
             was = groups.get(key, 0)
-            groups = {**groups, key: was + amount}
+            groups = assoc(groups, key, was + amount)
             total += _charge(component, was + amount) - _charge(component, was)
         return _Accrual(total, groups)
 
