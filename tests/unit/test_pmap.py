@@ -1,15 +1,16 @@
-"""The persistent mapping behind the ledger's reservations: a PMap reads like the dict it stands
-for after any sequence of changes, and no change shows in a map it was made from."""
+"""The persistent collections behind the ledger's state: a PMap reads like the dict it stands
+for after any sequence of changes, a PVec like the tuple, and no change shows in a collection it
+was made from."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hoga.domain.pmap import FANOUT, PMap, assoc, dissoc
+from hoga.domain.pmap import CHUNK, FANOUT, PMap, PVec, appended, assoc, dissoc
 
 _ops = st.lists(
     st.tuples(st.booleans(), st.integers(-3 * FANOUT, 3 * FANOUT), st.integers()), max_size=300
@@ -73,3 +74,33 @@ def test_a_change_copies_one_bucket_and_shares_the_rest() -> None:
     emptied = PMap({1: 1}).without(1)
     assert all(len(b) == 0 for b in emptied._buckets)  # an emptied bucket is the shared one
     assert len({id(b) for b in emptied._buckets}) == 1
+
+
+@given(st.lists(st.integers(), max_size=4 * CHUNK + 3), st.integers(0, 4 * CHUNK + 3))
+def test_pvec_reads_like_the_tuple_as_it_grows(items: list[int], start: int) -> None:
+    seq: Sequence[int] = tuple(items[:start])
+    history: list[tuple[Sequence[int], tuple[int, ...]]] = [(seq, tuple(seq))]
+    for item in items[start:]:
+        seq = appended(seq, item)
+        history.append((seq, tuple(items[: len(seq)])))
+    for older, was in history:  # every earlier vector still holds what it held
+        assert older == was and was == older and (older != was) is False
+        assert len(older) == len(was) and list(older) == list(was)
+        assert all(older[i] == was[i] and older[-i - 1] == was[-i - 1] for i in range(len(was)))
+        assert older[1:-1] == was[1:-1] and older[::-1] == was[::-1]
+        assert hash(older) == hash(was)
+
+
+def test_pvec_edges() -> None:
+    v = PVec([1, 2, 3])
+    assert isinstance(v, Sequence) and v == [1, 2, 3] and v == PVec((1, 2, 3))
+    assert v != (1, 2) and v != (1, 2, 4) and v != "abc" and v != {1: 1}
+    assert PVec() == () and not PVec() and len(PVec()) == 0
+    for bad in (3, -4):
+        with pytest.raises(IndexError):
+            v[bad]
+    assert repr(v) == "PVec([1, 2, 3])"
+    full = PVec(range(CHUNK))
+    grown = full.append(-1)
+    assert len(grown._chunks) == 2 and grown._chunks[0] is full._chunks[0]  # shared, not copied
+    assert grown[CHUNK] == -1 and len(full) == CHUNK

@@ -29,13 +29,13 @@ Invariants:
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from hoga.domain.fees import Aggregation, FeeBasis, FeeComponent, FeeSchedule
 from hoga.domain.model import FrozenValue, Market, Side, interpreted_constructors
-from hoga.domain.pmap import assoc, dissoc
+from hoga.domain.pmap import appended, assoc, dissoc
 
 __all__ = [
     "KRW",
@@ -335,7 +335,7 @@ class AccountState(FrozenValue):
     balances: Mapping[tuple[LedgerAccount, str], int] = field(default_factory=dict)
     reservations: Mapping[int, Reservation] = field(default_factory=dict)
     positions: Mapping[str, Position] = field(default_factory=dict)
-    pending: tuple[PendingFill, ...] = ()
+    pending: Sequence[PendingFill] = ()
     _totals: dict[tuple[AccountKind, str], int] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -349,7 +349,7 @@ class AccountState(FrozenValue):
         balances: Mapping[tuple[LedgerAccount, str], int] | None = None,
         reservations: Mapping[int, Reservation] | None = None,
         positions: Mapping[str, Position] | None = None,
-        pending: tuple[PendingFill, ...] = (),
+        pending: Sequence[PendingFill] = (),
     ) -> None:
         self.account = account  # type: ignore[misc]
         self.balances = {} if balances is None else balances  # type: ignore[misc]
@@ -442,7 +442,7 @@ def _apply(
     *,
     reservations: Mapping[int, Reservation] | None = None,
     positions: Mapping[str, Position] | None = None,
-    pending: tuple[PendingFill, ...] | None = None,
+    pending: Sequence[PendingFill] | None = None,
     accruals: _Accruals | None = None,
 ) -> LedgerResult:
     """The state after ``entries``, with the other fields given replaced (None: unchanged).
@@ -620,7 +620,7 @@ class Ledger:
             accruals=self._accrued_with(state, pending),
             reservations=reservations,
             positions=assoc(state.positions, res.code, position),
-            pending=(*state.pending, pending),
+            pending=appended(state.pending, pending),
         )
 
     # -- settlement -----------------------------------------------------------------------------

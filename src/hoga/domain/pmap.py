@@ -1,4 +1,4 @@
-"""A persistent mapping: "changing" it returns a new mapping that shares most of the old one.
+"""Persistent collections: "changing" one returns a new one that shares most of the old one.
 
 The ledger's :class:`~hoga.domain.ledger.AccountState` is immutable, and an operation that
 changed a plain dict of an account's open reservations copied the whole dict: a new order on an
@@ -12,21 +12,30 @@ Buckets are never changed after they are made (empty ones are one shared dict), 
 from each other share them safely. A :class:`PMap` reads like a ``Mapping`` (and is registered
 as one), compares equal to any mapping with the same items, and iterates in bucket order, not
 insertion order: callers that need an order sort.
+
+:class:`PVec` is the same idea for a sequence that grows at its end (an account's unsettled
+fills): items in chunks of :data:`CHUNK`; :meth:`PVec.append` copies the chunk list and the last
+chunk. It reads like a ``Sequence`` (registered as one; a slice is a plain tuple, made in
+``O(len)``), iterates in order, and compares equal to any sequence with the same items.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping
-from typing import Any, Generic, TypeVar, cast
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Generic, TypeVar, cast, overload
 
-__all__ = ["FANOUT", "PMap", "assoc", "dissoc"]
+__all__ = ["CHUNK", "FANOUT", "PMap", "PVec", "appended", "assoc", "dissoc"]
 
 #: buckets per map (a power of two)
 FANOUT = 64
 _MASK = FANOUT - 1
 
+#: items per chunk of a :class:`PVec`
+CHUNK = 64
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+T = TypeVar("T")
 
 _EMPTY: dict[Any, Any] = {}  # the shared empty bucket: never written to
 
@@ -125,3 +134,67 @@ def dissoc(mapping: Mapping[K, V], key: K) -> Mapping[K, V]:
     """``mapping`` without ``key`` (KeyError if it has none), as a :class:`PMap`."""
     base = mapping if isinstance(mapping, PMap) else PMap(mapping)
     return cast(Mapping[K, V], base.without(key))
+
+
+class PVec(Generic[T]):
+    """An immutable sequence with a cheap copy-with-one-more-item (see the module docstring)."""
+
+    _chunks: tuple[tuple[T, ...], ...]
+    _len: int
+
+    def __init__(self, items: Iterable[T] = ()) -> None:
+        data = tuple(items)
+        self._chunks = tuple([data[i : i + CHUNK] for i in range(0, len(data), CHUNK)])
+        self._len = len(data)
+
+    def append(self, item: T) -> PVec[T]:
+        """This sequence with ``item`` added at the end."""
+        out: PVec[T] = PVec()
+        chunks = self._chunks
+        if chunks and len(chunks[-1]) < CHUNK:
+            out._chunks = (*chunks[:-1], (*chunks[-1], item))
+        else:
+            out._chunks = (*chunks, (item,))
+        out._len = self._len + 1
+        return out
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator[T]:
+        return (item for chunk in self._chunks for item in chunk)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        at = index + self._len if index < 0 else index
+        if not 0 <= at < self._len:
+            raise IndexError("PVec index out of range")
+        return self._chunks[at // CHUNK][at % CHUNK]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence | PVec) or isinstance(other, str):
+            return NotImplemented
+        return len(other) == self._len and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:  # equal to the tuple of its items: hashes as that tuple
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"PVec({list(self)!r})"
+
+
+Sequence.register(PVec)
+
+
+def appended(sequence: Sequence[T], item: T) -> Sequence[T]:
+    """``sequence`` with ``item`` added at the end, as a :class:`PVec` (a plain sequence is
+    converted once, on its first append)."""
+    base = sequence if isinstance(sequence, PVec) else PVec(sequence)
+    return cast(Sequence[T], base.append(item))

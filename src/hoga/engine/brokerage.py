@@ -634,7 +634,7 @@ class Brokerage(AccountQueries):
         )
         if result.ok:
             work.post(lo.account, ref_fill(lo.root, ev.qty, ev.price, trade_date, settles), result)
-            fee, sec, rural = self.ledger.costs(result.state.pending[-1:], settles)
+            fee, sec, rural = self.ledger.costs((result.state.pending[-1],), settles)
         else:  # pragma: no cover - the ledger and the book disagree: record the fill, loudly
             log.error("ledger refused fill of order %s: %s", lo.root, result.rejected)
             fee = sec = rural = 0
