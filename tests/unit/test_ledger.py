@@ -357,3 +357,13 @@ def test_dated_balances() -> None:
     assert state.dated(AccountKind.SHARES_RECEIVABLE, WED, CODE) == 10
     assert state.dated(AccountKind.CASH_PAYABLE, THU) == 0
     assert state.balance(AccountKind.CLEARING, CODE) == -10
+
+
+def test_ledger_accounts_compare_and_hash_by_kind_and_date() -> None:
+    d = date(2026, 11, 27)
+    a, b = LedgerAccount(AccountKind.CASH_PAYABLE, d), LedgerAccount(AccountKind.CASH_PAYABLE, d)
+    assert a == b and hash(a) == hash(b) and {a: 1}[b] == 1
+    assert a != LedgerAccount(AccountKind.CASH_PAYABLE, date(2026, 11, 30))
+    assert a != LedgerAccount(AccountKind.CASH_RECEIVABLE, d)
+    assert LedgerAccount(AccountKind.CASH) == LedgerAccount(AccountKind.CASH)
+    assert a != (AccountKind.CASH_PAYABLE, d) and a != "cash_payable"  # other types: never equal

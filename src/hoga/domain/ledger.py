@@ -89,13 +89,17 @@ class LedgerAccount(FrozenValue):
     kind: AccountKind
     settles: date | None = None
 
-    def __init__(
-        self,
-        kind: AccountKind,
-        settles: date | None = None,
-    ) -> None:
+    def __init__(self, kind: AccountKind, settles: date | None = None) -> None:
         self.kind = kind  # type: ignore[misc]
         self.settles = settles  # type: ignore[misc]
+
+    def __eq__(self, other: object) -> bool:  # as the dataclass's; native when compiled (every
+        if type(other) is not LedgerAccount:  # balance lookup of a dated account compares keys)
+            return NotImplemented
+        return self.kind is other.kind and self.settles == other.settles
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.settles))
 
     def __str__(self) -> str:
         return self.kind if self.settles is None else f"{self.kind}:{self.settles.isoformat()}"
@@ -120,12 +124,7 @@ class Posting(FrozenValue):
     asset: str
     amount: int
 
-    def __init__(
-        self,
-        account: LedgerAccount,
-        asset: str,
-        amount: int,
-    ) -> None:
+    def __init__(self, account: LedgerAccount, asset: str, amount: int) -> None:
         self.account = account  # type: ignore[misc]
         self.asset = asset  # type: ignore[misc]
         self.amount = amount  # type: ignore[misc]
