@@ -20,6 +20,10 @@ __all__ = ["JOURNAL_ENTRY", "SqlJournalRepository", "grouped_entries", "imbalanc
 JOURNAL_ENTRY = "journal_entry"
 _INSERT_ENTRY = insert(journal_entries)
 _INSERT_LINES = insert(journal_lines)
+#: an entry's lines beside it: per-account reads go through the entries' account index
+_ENTRY_LINES = journal_entries.join(
+    journal_lines, journal_lines.c.entry_id == journal_entries.c.entry_id
+)
 
 
 def imbalance(lines: Sequence[JournalLine]) -> dict[str, int]:
@@ -66,26 +70,20 @@ class SqlJournalRepository:
         e, ln = journal_entries.c, journal_lines.c
         stmt = (
             select(e.entry_id, e.at, e.account, e.ref, ln.asset, ln.book, ln.amount)
-            .join(journal_lines, ln.entry_id == e.entry_id)
+            .select_from(_ENTRY_LINES)
             .where(and_(e.account == account, window(e.at, since, until)))
             .order_by(e.entry_id, ln.line_no)
         )
         return grouped_entries(self._tx.execute(stmt).all())
 
     def balance(self, account: str, asset: str, book: str) -> int:
-        e, ln = journal_entries.c, journal_lines.c
-        stmt = (
-            select(func.coalesce(func.sum(ln.amount), 0))
-            .select_from(journal_entries.join(journal_lines, ln.entry_id == e.entry_id))
-            .where(and_(e.account == account, ln.asset == asset, ln.book == book))
-        )
-        return int(self._tx.execute(stmt).scalar_one())
+        return self.balances(account).get((asset, book), 0)
 
     def balances(self, account: str) -> dict[tuple[str, str], int]:
         e, ln = journal_entries.c, journal_lines.c
         stmt = (
             select(ln.asset, ln.book, func.sum(ln.amount))
-            .select_from(journal_entries.join(journal_lines, ln.entry_id == e.entry_id))
+            .select_from(_ENTRY_LINES)
             .where(e.account == account)
             .group_by(ln.asset, ln.book)
             .order_by(ln.asset, ln.book)
