@@ -106,7 +106,7 @@ class PMap(Generic[K, V]):
         return [item for bucket in self._buckets for item in bucket.items()]
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Mapping | PMap):
+        if not isinstance(other, Mapping):  # a PMap is one (registered below)
             return NotImplemented
         if len(other) != self._len:
             return False
@@ -123,17 +123,20 @@ class PMap(Generic[K, V]):
 Mapping.register(PMap)
 
 
+def _pmap(mapping: Mapping[K, V]) -> PMap[K, V]:
+    """``mapping`` itself if it is a :class:`PMap`, else a PMap of its items (a plain mapping
+    is converted once, on its first change)."""
+    return mapping if isinstance(mapping, PMap) else PMap(mapping)
+
+
 def assoc(mapping: Mapping[K, V], key: K, value: V) -> Mapping[K, V]:
-    """``mapping`` with ``key`` mapped to ``value``, as a :class:`PMap` (a plain mapping is
-    converted once, on its first change)."""
-    base = mapping if isinstance(mapping, PMap) else PMap(mapping)
-    return cast(Mapping[K, V], base.set(key, value))
+    """``mapping`` with ``key`` mapped to ``value``, as a :class:`PMap`."""
+    return cast(Mapping[K, V], _pmap(mapping).set(key, value))
 
 
 def dissoc(mapping: Mapping[K, V], key: K) -> Mapping[K, V]:
     """``mapping`` without ``key`` (KeyError if it has none), as a :class:`PMap`."""
-    base = mapping if isinstance(mapping, PMap) else PMap(mapping)
-    return cast(Mapping[K, V], base.without(key))
+    return cast(Mapping[K, V], _pmap(mapping).without(key))
 
 
 class PVec(Generic[T]):
@@ -179,7 +182,7 @@ class PVec(Generic[T]):
         return self._chunks[at // CHUNK][at % CHUNK]
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence | PVec) or isinstance(other, str):
+        if not isinstance(other, Sequence) or isinstance(other, str):  # a PVec is one
             return NotImplemented
         return len(other) == self._len and all(a == b for a, b in zip(self, other, strict=True))
 
