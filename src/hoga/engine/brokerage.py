@@ -93,6 +93,7 @@ from hoga.engine.brokerage_book import (
 from hoga.engine.brokerage_checks import AT_PRICE, LEDGER_REFUSAL, MAX_ORDER_QTY, check_new_order
 from hoga.engine.brokerage_commit import GroupCommit, Work
 from hoga.engine.brokerage_queries import AccountQueries
+from hoga.engine.brokerage_snapshot import read_journal
 from hoga.engine.calendar import AlwaysCalendar, TradingCalendar
 from hoga.engine.exchange import PARTICIPANT_ID_BASE, Exchange, MarketMode, SeqEvent
 from hoga.errors import StorageError
@@ -196,14 +197,18 @@ class Brokerage(AccountQueries):
         state = self._states.get(account)
         if state is None:
             with self.storage.unit_of_work() as uow:
-                entries = uow.journal.entries(account)
-            state = self._states[account] = self._rebuild(account, entries)
+                entries, start = read_journal(uow.journal, account)
+            state = self._states[account] = self._rebuild(account, entries, start)
         return state
 
-    def _rebuild(self, account: str, entries: list[JournalEntry]) -> AccountState:
-        state, problems = replay(self.ledger, account, entries)
+    def _rebuild(
+        self, account: str, entries: list[JournalEntry], start: AccountState | None = None
+    ) -> AccountState:
+        """Replay ``entries`` (after ``start``, a snapshot's state); due a snapshot when long."""
+        state, problems = replay(self.ledger, account, entries, start)
         for problem in problems:
             log.error("ledger replay of %s: %s", account, problem)
+        self._group.replayed(state, entries)
         return state
 
     def state(self, account: str) -> AccountState:

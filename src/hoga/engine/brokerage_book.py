@@ -451,10 +451,14 @@ def _key(lines: Iterable[JournalLine]) -> list[tuple[str, str, int]]:
 
 
 def replay(
-    ledger: Ledger, account: str, entries: Iterable[JournalEntry]
+    ledger: Ledger,
+    account: str,
+    entries: Iterable[JournalEntry],
+    start: AccountState | None = None,
 ) -> tuple[AccountState, list[str]]:
-    """Rebuild ``account``'s state from its stored journal; also the problems found."""
-    state = AccountState(account)
+    """Rebuild ``account``'s state from its stored journal (``entries`` after ``start``, a
+    snapshot's state, or all of them); also the problems found."""
+    state = AccountState(account) if start is None else start
     problems: list[str] = []
     for entry in entries:
         result = _redo(ledger, state, entry)

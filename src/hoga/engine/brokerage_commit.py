@@ -49,9 +49,12 @@ from typing import TYPE_CHECKING, Any
 
 from hoga.domain.ledger import AccountState, LedgerResult
 from hoga.engine.brokerage_book import BalanceNote, LiveOrder, OrderNote, journal_lines
+from hoga.engine.brokerage_snapshot import SNAPSHOT_EVERY, snapshot_of
 from hoga.errors import StorageError
 from hoga.ports.storage import (
+    AccountSnapshot,
     FillRecord,
+    JournalEntry,
     OrderChange,
     OrderRecord,
     Posting,
@@ -71,6 +74,14 @@ Note = OrderNote | BalanceNote
 #: (account, kind, note, index of the fill whose exec id the note carries or -1)
 _NoteItem = tuple[str, str, Note, int]
 _ORD_NO_SEQ = "ord_no"
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 class Work:
@@ -208,12 +219,14 @@ class _Pending:
         self.fills: list[FillRecord] = []
         self.notes: list[_NoteItem] = []
         self.undo_states: dict[str, AccountState | None] = {}
+        self.after: dict[str, AccountState] = {}  # each account's state at the end of the batch
         self.undo_live: dict[int, LiveOrder | None] = {}
         self.works = 0
         self.waiters: list[asyncio.Future[None]] = []  # one per waiting request
         self.job: Future[TradeBatchIds] | None = None
         self.failed: BaseException | None = None
         self.submitted: list[tuple[str, int]] = []  # new orders sent to the exchange
+        self.snapshots: list[AccountSnapshot] = []  # due ones, written after the batch
 
     def batch(self) -> TradeBatch:
         return TradeBatch(
@@ -242,6 +255,10 @@ class GroupCommit:
         #: commits made and works they held (diagnostics)
         self.commits = 0
         self.committed_works = 0
+        #: entries after an account's last snapshot that make it due for one
+        self.snapshot_every = SNAPSHOT_EVERY
+        self._tails: dict[str, int] = {}  # account -> entries after its last snapshot
+        self._snapshots: list[AccountSnapshot] = []  # due, written after the next batch
 
     # ------------------------------------------------------------------ order numbers
 
@@ -282,7 +299,7 @@ class GroupCommit:
         for account, st in work.states.items():
             if account not in p.undo_states:
                 p.undo_states[account] = b._states.get(account)
-            b._states[account] = st
+            b._states[account] = p.after[account] = st
         for root, lo in work.live.items():
             if root not in p.undo_live:
                 p.undo_live[root] = b._live.get(root)
@@ -370,10 +387,53 @@ class GroupCommit:
         if self._next_ord_no is not None:
             p.order_nos = range(self._unwritten, self._next_ord_no)
             self._unwritten = self._next_ord_no
+        p.snapshots, self._snapshots = self._snapshots, []
 
     def _write(self, p: _Pending) -> TradeBatchIds:
         with self.storage.unit_of_work() as uow:
-            return uow.trades.write(p.batch())
+            ids = uow.trades.write(p.batch())
+        if p.snapshots:
+            self._save_snapshots(p.snapshots)
+        return ids
+
+    # ------------------------------------------------------------------ snapshots
+
+    def replayed(self, state: AccountState, entries: list[JournalEntry]) -> None:
+        """``state`` was rebuilt by replaying ``entries`` (after the account's snapshot): that
+        many entries follow the snapshot; when that is :attr:`snapshot_every` or more, a new
+        one is due (after the last of them)."""
+        self._tails[state.account] = len(entries)
+        if entries and len(entries) >= self.snapshot_every:
+            last = entries[-1]
+            self._due(state, last.entry_id)
+
+    def _due(self, state: AccountState, entry_id: int) -> None:
+        self._tails[state.account] = 0
+        self._snapshots.append(snapshot_of(state, entry_id, self.b.exchange.clock.now()))
+
+    def _count(self, p: _Pending, first_entry_id: int) -> None:
+        """``p`` committed with entry ids from ``first_entry_id``: count each account's new
+        entries; an account past :attr:`snapshot_every` is due a snapshot of its state at the
+        end of ``p`` (after its last entry in ``p``)."""
+        tails, every = self._tails, self.snapshot_every
+        due: dict[str, int] = {}
+        for i, posting in enumerate(p.postings):
+            n = tails[posting.account] = tails.get(posting.account, 0) + 1
+            if n >= every:
+                due[posting.account] = i
+        for account, i in due.items():
+            state = p.after.get(account)
+            if state is not None:  # (lines posted without a ledger state: not due yet)
+                self._due(state, first_entry_id + i)
+
+    def _save_snapshots(self, snapshots: list[AccountSnapshot]) -> None:
+        """Write due snapshots in a unit of work of their own: a cache, so a failure is
+        logged and dropped, never raised (the account is replayed further at its next load)."""
+        try:
+            with self.storage.unit_of_work() as uow:
+                uow.journal.save_snapshots(snapshots)
+        except Exception:
+            log.exception("account snapshots not written (%d)", len(snapshots))
 
     def _finish(self, p: _Pending, loop: asyncio.AbstractEventLoop | None = None) -> None:
         """On the loop: the commit of ``p`` ended; start the next one (at once: the commit
@@ -424,6 +484,9 @@ class GroupCommit:
                 raise StorageError(f"group commit failed: {inflight.failed}")
         p = self._pending
         if p is None:
+            if self._snapshots and not _loop_running():  # (with a loop: after the next batch)
+                due, self._snapshots = self._snapshots, []
+                self._save_snapshots(due)
             return
         self._pending = None
         self._hand_off(p)
@@ -437,6 +500,8 @@ class GroupCommit:
     def _committed(self, p: _Pending, ids: TradeBatchIds) -> None:
         self.commits += 1
         self.committed_works += p.works
+        if p.postings:
+            self._count(p, ids.first_entry_id)
         notify = self.b.notify
         if notify is not None:
             first_exec = ids.first_exec_id

@@ -3,7 +3,8 @@
 Steps (:func:`recover`):
 
 1. Every account's :class:`~hoga.domain.ledger.AccountState` is rebuilt by replaying its journal
-   (:func:`hoga.engine.brokerage_book.replay`); settlements that fell due while the server was
+   (:func:`hoga.engine.brokerage_book.replay`) after its snapshot, if it has one
+   (:mod:`hoga.engine.brokerage_snapshot`); settlements that fell due while the server was
    down are run and posted.
 2. Every stored order with open quantity is a working order. Its exchange id is the first order
    number of its modify chain (walk ``orig_ord_no``). Orders from an earlier trading day, of an
@@ -27,7 +28,8 @@ from hoga.domain.events import OrderRejected
 from hoga.domain.kst import kst_date
 from hoga.domain.model import TRDE_TP, Market, NewOrder
 from hoga.engine.brokerage_book import LiveOrder, Status
-from hoga.ports.storage import JournalEntry, OrderRecord
+from hoga.engine.brokerage_snapshot import read_journal
+from hoga.ports.storage import OrderRecord
 
 if TYPE_CHECKING:
     from hoga.engine.brokerage import Brokerage
@@ -58,7 +60,7 @@ def recover(b: Brokerage) -> int:
         records = [a for c in uow.customers.list() for a in uow.accounts.by_customer(c.id)]
         accounts = [a.account_no for a in records]
         b._owners.update((a.account_no, a.customer_id) for a in records)
-        journals: dict[str, list[JournalEntry]] = {a: uow.journal.entries(a) for a in accounts}
+        journals = {a: read_journal(uow.journal, a) for a in accounts}
         open_rows = uow.orders.open_orders()
         rows: dict[int, OrderRecord] = {}
         pending = [r.orig_ord_no for r in open_rows if r.orig_ord_no is not None]
@@ -72,7 +74,7 @@ def recover(b: Brokerage) -> int:
                 if got.orig_ord_no is not None:
                     pending.append(got.orig_ord_no)
     for account in accounts:
-        b._states[account] = b._rebuild(account, journals[account])
+        b._states[account] = b._rebuild(account, *journals[account])
     with b._work() as work:
         b._settle_all(work, b.exchange.day)
     b.flush()

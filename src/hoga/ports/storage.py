@@ -72,6 +72,7 @@ from hoga.ports.storage_security import (
 __all__ = [
     "AccountRecord",
     "AccountRepository",
+    "AccountSnapshot",
     "ApiKeyRecord",
     "ApiKeyRepository",
     "ApplicationRecord",
@@ -264,6 +265,19 @@ class Posting:
     account: str
     ref: str
     lines: tuple[JournalLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSnapshot:
+    """An account's ledger state as it was after its journal entry ``entry_id`` (``state``: the
+    brokerage's own encoding). A cache of the journal, never a record: the state is what
+    replaying the account's entries up to ``entry_id`` gives, so recovery replays only the
+    entries after it. ``at``: when it was taken (µs since the epoch)."""
+
+    account: str
+    entry_id: int
+    at: int
+    state: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,10 +519,25 @@ class JournalRepository(Protocol):
         ...
 
     def entries(
-        self, account: str, *, since: int | None = None, until: int | None = None
+        self,
+        account: str,
+        *,
+        since: int | None = None,
+        until: int | None = None,
+        after: int = 0,
     ) -> list[JournalEntry]:
-        """The account's entries with ``since <= at < until``, ordered by entry id; lines keep
-        the order they were posted in."""
+        """The account's entries with ``since <= at < until`` and an entry id above ``after``,
+        ordered by entry id; lines keep the order they were posted in."""
+        ...
+
+    def snapshot(self, account: str) -> AccountSnapshot | None:
+        """The account's latest snapshot (None when it has none)."""
+        ...
+
+    def save_snapshots(self, snapshots: Sequence[AccountSnapshot]) -> None:
+        """Keep each snapshot as its account's latest unless a stored one is as new or newer
+        (a higher or equal entry id). Refuses (StorageError) a snapshot after an entry that is
+        not the account's."""
         ...
 
     def balance(self, account: str, asset: str, book: str) -> int:

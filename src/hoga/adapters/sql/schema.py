@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "account_snapshots",
     "accounts",
     "api_keys",
     "auth_throttle",
@@ -205,6 +206,17 @@ journal_lines = Table(
     Column("book", String(64), nullable=False),
     Column("amount", BigInteger, nullable=False),
     # no (account, …) index: per-account reads go through journal_entries (migration 0008)
+)
+
+#: the latest ledger-state snapshot of each account (a cache of the journal: recovery replays
+#: only the entries after ``entry_id``; migration 0010)
+account_snapshots = Table(
+    "account_snapshots",
+    metadata,
+    Column("account", String(32), primary_key=True),
+    Column("entry_id", BigInteger, ForeignKey("journal_entries.entry_id"), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("state", Text, nullable=False),
 )
 
 ticks = Table(
