@@ -35,7 +35,7 @@ from hoga.ports.storage import AccountSnapshot, JournalEntry, JournalRepository
 __all__ = ["SNAPSHOT_EVERY", "VERSION", "decode", "encode", "read_journal", "snapshot_of"]
 
 #: entries after an account's last snapshot that make it due for a new one
-SNAPSHOT_EVERY = 1000
+SNAPSHOT_EVERY = 200
 VERSION = 1
 
 
