@@ -8,6 +8,9 @@ limits **off** unless ``--ratelimit URL`` (``memory://``, ``redis://…``; per-c
 httptools through hoga's :class:`~hoga.api.http_protocol.GatheringProtocol` (as ``hoga serve``:
 one write per answer), one worker, no access log.
 
+``python -m bench.api_server --floor TOKENS.json --db sqlite:///… --port P`` serves
+:mod:`bench.api_floor` (the durable-acknowledgement floor) on stock uvicorn.
+
 ``python -m bench.api_server --baseline --port P`` serves :mod:`bench.api_baseline` on stock
 uvicorn (its httptools protocol: headers and body as two writes); ``--http gathering`` serves it
 through hoga's protocol instead, for the same-server comparison.
@@ -38,11 +41,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", default="")
     parser.add_argument("--baseline", action="store_true")
     parser.add_argument(
+        "--floor", default="", help="serve bench.api_floor; a JSON file of the bearer tokens"
+    )
+    parser.add_argument(
         "--http",
         choices=("stock", "gathering"),
         default=None,
         help="uvicorn's httptools protocol or hoga's (default: stock for --baseline, else hoga's)",
     )
+    parser.add_argument("--floor-inline", action="store_true", help="floor: commit on the loop")
     parser.add_argument("--universe-limit", type=int, default=None)
     parser.add_argument("--ratelimit", default="off", help="off | memory:// | redis://…")
     parser.add_argument("--ratelimit-queries", type=int, default=None)
@@ -62,10 +69,21 @@ def main(argv: list[str] | None = None) -> None:
         print("hoga core: pure", flush=True)
 
     options = dict(UVICORN)
-    if (args.http or ("stock" if args.baseline else "gathering")) == "gathering":
+    if (args.http or ("stock" if args.baseline or args.floor else "gathering")) == "gathering":
         from hoga.api.http_protocol import GatheringProtocol
 
         options["http"] = GatheringProtocol
+    if args.floor:
+        import json
+        from pathlib import Path
+
+        from bench.api_floor import FloorApp
+
+        tokens = set(json.loads(Path(args.floor).read_text(encoding="utf-8")))
+        path = args.db.removeprefix("sqlite:///")
+        app = FloorApp(path, tokens, inline=args.floor_inline)
+        uvicorn.run(app, port=args.port, lifespan="on", **options)
+        return
     if args.baseline:
         from bench.api_baseline import app
 
