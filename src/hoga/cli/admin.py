@@ -31,7 +31,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hoga.bootstrap import open_storage
-from hoga.cli import admin_compliance, admin_incidents, admin_ops, admin_records
+from hoga.cli import admin_compliance, admin_incidents, admin_ledger, admin_ops, admin_records
 from hoga.clock import RealClock
 from hoga.config import Settings
 from hoga.engine.identity import ENVIRONMENTS, Denied, IdentityService, KeyInfo
@@ -50,6 +50,7 @@ app.add_typer(key_app, name="key")
 app.add_typer(admin_incidents.app, name="incidents")
 admin_compliance.register(app)  # terms, disputes, onboarding, assistant, compliance
 app.add_typer(admin_records.app, name="records")
+app.add_typer(admin_ledger.app, name="ledger")
 admin_ops.register(app)  # fees, maintenance, changes, notices
 
 DbOption = Annotated[
