@@ -52,7 +52,6 @@ from hoga.engine.brokerage_book import BalanceNote, LiveOrder, OrderNote, journa
 from hoga.engine.brokerage_snapshot import SNAPSHOT_EVERY, snapshot_of
 from hoga.errors import StorageError
 from hoga.ports.storage import (
-    AccountSnapshot,
     FillRecord,
     JournalEntry,
     OrderChange,
@@ -74,6 +73,8 @@ Note = OrderNote | BalanceNote
 #: (account, kind, note, index of the fill whose exec id the note carries or -1)
 _NoteItem = tuple[str, str, Note, int]
 _ORD_NO_SEQ = "ord_no"
+#: a snapshot due: (the account's state, the entry it is after, when it was taken)
+_Due = tuple[AccountState, int, int]
 
 
 def _loop_running() -> bool:
@@ -226,7 +227,7 @@ class _Pending:
         self.job: Future[TradeBatchIds] | None = None
         self.failed: BaseException | None = None
         self.submitted: list[tuple[str, int]] = []  # new orders sent to the exchange
-        self.snapshots: list[AccountSnapshot] = []  # due ones, written after the batch
+        self.snapshots: list[_Due] = []  # due ones, written after the batch
 
     def batch(self) -> TradeBatch:
         return TradeBatch(
@@ -258,7 +259,7 @@ class GroupCommit:
         #: entries after an account's last snapshot that make it due for one
         self.snapshot_every = SNAPSHOT_EVERY
         self._tails: dict[str, int] = {}  # account -> entries after its last snapshot
-        self._snapshots: list[AccountSnapshot] = []  # due, written after the next batch
+        self._snapshots: list[_Due] = []  # due, written after the next batch
 
     # ------------------------------------------------------------------ order numbers
 
@@ -409,7 +410,7 @@ class GroupCommit:
 
     def _due(self, state: AccountState, entry_id: int) -> None:
         self._tails[state.account] = 0
-        self._snapshots.append(snapshot_of(state, entry_id, self.b.exchange.clock.now()))
+        self._snapshots.append((state, entry_id, self.b.exchange.clock.now()))
 
     def _count(self, p: _Pending, first_entry_id: int) -> None:
         """``p`` committed with entry ids from ``first_entry_id``: count each account's new
@@ -426,14 +427,16 @@ class GroupCommit:
             if state is not None:  # (lines posted without a ledger state: not due yet)
                 self._due(state, first_entry_id + i)
 
-    def _save_snapshots(self, snapshots: list[AccountSnapshot]) -> None:
-        """Write due snapshots in a unit of work of their own: a cache, so a failure is
-        logged and dropped, never raised (the account is replayed further at its next load)."""
+    def _save_snapshots(self, due: list[_Due]) -> None:
+        """Encode and write due snapshots (on the commit thread: states never change) in a
+        unit of work of their own: a cache, so a failure is logged and dropped, never raised
+        (the account is replayed further at its next load)."""
         try:
+            snapshots = [snapshot_of(state, entry_id, at) for state, entry_id, at in due]
             with self.storage.unit_of_work() as uow:
                 uow.journal.save_snapshots(snapshots)
         except Exception:
-            log.exception("account snapshots not written (%d)", len(snapshots))
+            log.exception("account snapshots not written (%d)", len(due))
 
     def _finish(self, p: _Pending, loop: asyncio.AbstractEventLoop | None = None) -> None:
         """On the loop: the commit of ``p`` ended; start the next one (at once: the commit
