@@ -31,7 +31,7 @@ from typing import Any
 from hoga.domain.ledger import AccountState, Ledger, PendingFill, Position, Reservation
 from hoga.domain.model import Market, Side
 from hoga.engine.brokerage_book import book_account, replay
-from hoga.ports.storage import AccountSnapshot, JournalEntry, JournalRepository
+from hoga.ports.storage import AccountSnapshot, JournalEntry, JournalRepository, imbalance
 
 __all__ = [
     "SNAPSHOT_EVERY",
@@ -52,7 +52,7 @@ VERSION = 1
 def encode(state: AccountState) -> str:
     """The text of ``state`` (see the module docstring)."""
     balances = sorted(
-        (str(acct), asset, amount) for (acct, asset), amount in state.balances.items() if amount
+        [str(acct), asset, amount] for (acct, asset), amount in state.balances.items() if amount
     )
     reservations = [
         [r.order_id, r.side.value, r.code, r.market.value, r.price, r.qty, r.held]
@@ -76,7 +76,7 @@ def encode(state: AccountState) -> str:
     ]
     body = {
         "v": VERSION,
-        "balances": [list(b) for b in balances],
+        "balances": balances,
         "reservations": reservations,
         "positions": positions,
         "pending": pending,
@@ -152,11 +152,7 @@ def check_account(ledger: Ledger, journal: JournalRepository, account: str) -> A
     entries = journal.entries(account)
     out = AccountCheck(account, len(entries))
     for e in entries:
-        sums: dict[str, int] = {}
-        for ln in e.lines:
-            sums[ln.asset] = sums.get(ln.asset, 0) + ln.amount
-        off = {asset: total for asset, total in sums.items() if total}
-        if off:
+        if off := imbalance(e.lines):
             out.problems.append(f"entry {e.entry_id} {e.ref!r} does not balance: {off}")
     snap = journal.snapshot(account)
     upto = entries

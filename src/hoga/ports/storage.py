@@ -125,6 +125,7 @@ __all__ = [
     "TradeTick",
     "TradeWriter",
     "UnitOfWork",
+    "imbalance",
 ]
 
 JsonValue: TypeAlias = "bool | int | str | list[JsonValue] | dict[str, JsonValue] | None"
@@ -231,6 +232,15 @@ class JournalLine:
     asset: str
     book: str
     amount: int
+
+
+def imbalance(lines: Iterable[JournalLine]) -> dict[str, int]:
+    """Per asset, the non-zero sums of ``lines`` (empty when they balance, as every journal
+    entry must)."""
+    sums: dict[str, int] = {}
+    for line in lines:
+        sums[line.asset] = sums.get(line.asset, 0) + line.amount
+    return {asset: total for asset, total in sorted(sums.items()) if total != 0}
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from itertools import groupby
 from operator import itemgetter
@@ -13,9 +12,9 @@ from sqlalchemy import and_, func, insert, select
 from hoga.adapters.sql.schema import account_snapshots, journal_entries, journal_lines
 from hoga.adapters.sql.trading import SqlSequenceRepository
 from hoga.adapters.sql.tx import Tx, window
-from hoga.ports.storage import AccountSnapshot, JournalEntry, JournalLine
+from hoga.ports.storage import AccountSnapshot, JournalEntry, JournalLine, imbalance
 
-__all__ = ["JOURNAL_ENTRY", "SqlJournalRepository", "grouped_entries", "imbalance"]
+__all__ = ["JOURNAL_ENTRY", "SqlJournalRepository", "grouped_entries"]
 
 JOURNAL_ENTRY = "journal_entry"
 _INSERT_ENTRY = insert(journal_entries)
@@ -31,14 +30,6 @@ _SAVE_SNAPSHOT = (
     " ON CONFLICT (account) DO UPDATE SET entry_id = excluded.entry_id, at = excluded.at,"
     " state = excluded.state WHERE account_snapshots.entry_id < excluded.entry_id"
 )
-
-
-def imbalance(lines: Sequence[JournalLine]) -> dict[str, int]:
-    """Per asset, the non-zero sums of ``lines`` (empty when the entry balances)."""
-    sums: defaultdict[str, int] = defaultdict(int)
-    for line in lines:
-        sums[line.asset] += line.amount
-    return {asset: total for asset, total in sorted(sums.items()) if total != 0}
 
 
 class SqlJournalRepository:

@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlalchemy import Table
 
-from hoga.adapters.sql.ledger import JOURNAL_ENTRY, imbalance
+from hoga.adapters.sql.ledger import JOURNAL_ENTRY
 from hoga.adapters.sql.schema import fills, journal_entries, journal_lines, orders
 from hoga.adapters.sql.trading import ORDER_NO, SqlSequenceRepository
 from hoga.adapters.sql.tx import Tx, row_groups, values_sql
 from hoga.errors import NotFoundError
-from hoga.ports.storage import FillRecord, OrderRecord, TradeBatch, TradeBatchIds
+from hoga.ports.storage import FillRecord, OrderRecord, TradeBatch, TradeBatchIds, imbalance
 
 __all__ = ["EXEC_ID", "SqlTradeWriter"]
 
